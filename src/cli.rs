@@ -1,0 +1,222 @@
+//! The shape of the command line: clap definitions and nothing else.
+//!
+//! These types say what the user typed; `main.rs` turns them into library requests. The
+//! library never sees them, and nothing here touches the index.
+
+use afsearch::EntityKind;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  afsearch \"Torkham closure\"             ranked paragraphs, matches highlighted
+  afsearch --year 2025 Torkham            only paragraphs about 2025
+  afsearch --facets Torkham               ...and how the topic spreads over the years
+  afsearch --since 2023 --sort date TTP   a timeline
+  afsearch --entity TTP airstrikes        paragraphs naming the TTP (any spelling)
+  afsearch entities --type person         who the corpus is about
+  afsearch -n 3 --json Durand Line        top 3 as JSON lines
+  afsearch 'Taliban -Karzai'              exclude a word
+  afsearch index --corpus ~/articles      (re)build the index from another corpus";
+
+const LONG_ABOUT: &str = "\
+Full-text search over a corpus of articles: ranks the paragraphs that answer a query (BM25) and \
+highlights the matches.
+
+The index is built from the corpus on first use and rebuilt when the corpus changes.";
+
+const QUERY_HELP: &str = "\
+Query syntax:
+  word word        paragraphs with any of the words, best matches first
+  \"a phrase\"       the words in this order
+  +word  -word     the word must / must not appear
+  a AND b, a OR b, NOT a
+  field:word       search one field: title, section, text, entities
+Words are matched by their stem, ignoring case and accents: `closure` finds \"closures\".
+
+Exit status: 0 if something matched, 1 if nothing did, 2 on an error.";
+
+/// Command-line arguments of afsearch.
+#[derive(Debug, Parser)]
+#[command(
+    name = "afsearch",
+    version,
+    about = "Search a corpus of articles: ranked paragraphs with highlighted matches.",
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    after_long_help = format!("{QUERY_HELP}\n\n{EXAMPLES}"),
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// What to do; searching is the default.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Search arguments (when no subcommand is given).
+    #[command(flatten)]
+    pub search: SearchArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build (or rebuild) the index from the corpus.
+    Index(IndexArgs),
+    /// List the entities the corpus (or the paragraphs matching QUERY) names, most frequent first.
+    Entities(EntitiesArgs),
+}
+
+/// Arguments of `afsearch entities`.
+#[derive(Debug, Args)]
+pub struct EntitiesArgs {
+    /// Only count paragraphs matching this query.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Number of entities to list.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 30)]
+    pub limit: usize,
+    /// Print one JSON object per entity per line.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+/// Where the corpus and the index live.
+#[derive(Debug, Args, Clone)]
+pub struct Location {
+    /// Index directory [default: index, or $AFSEARCH_INDEX].
+    #[arg(long, value_name = "DIR", env = "AFSEARCH_INDEX", global = true)]
+    pub index: Option<PathBuf>,
+    /// Corpus directory [default: the one the index was built from, else corpus].
+    #[arg(long, value_name = "DIR", env = "AFSEARCH_CORPUS", global = true)]
+    pub corpus: Option<PathBuf>,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorWhen {
+    /// Colour when printing to a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Filters shared by searching and listing entities.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Only paragraphs covering a year: 2025, or a range 2023..2025.
+    #[arg(long, value_name = "YEARS")]
+    pub year: Option<String>,
+    /// Only paragraphs mentioning a date on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only paragraphs mentioning a date on or before DATE (inclusive: 2024-06 means to the end of June).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only paragraphs naming this entity, by any of its names (repeat to require several).
+    #[arg(long, value_name = "NAME")]
+    pub entity: Vec<String>,
+    /// Only paragraphs naming an entity of this type: person, organisation, place, event.
+    #[arg(long = "entity-type", visible_alias = "type", value_name = "TYPE", value_parser = parse_kind)]
+    pub entity_type: Option<EntityKind>,
+}
+
+fn parse_kind(value: &str) -> Result<EntityKind, String> {
+    EntityKind::parse(&value.to_ascii_lowercase())
+        .ok_or_else(|| "expected person, organisation, place, event or other".to_string())
+}
+
+/// Orders for `--sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum SortBy {
+    /// Most relevant first.
+    #[default]
+    Score,
+    /// Earliest date mentioned first: a timeline.
+    Date,
+}
+
+/// Arguments of a search.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (several words are joined with spaces).
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Number of hits to show.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Skip this many hits first.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+    /// Print one JSON object per hit per line.
+    #[arg(long)]
+    pub json: bool,
+    /// When to use colour.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Wrap excerpts to this width [default: the terminal's; no wrapping in pipes].
+    #[arg(long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Order hits by relevance, or chronologically by the earliest date they mention.
+    #[arg(long, value_name = "ORDER", value_enum, default_value_t = SortBy::Score)]
+    pub sort: SortBy,
+    /// Also show how many matching paragraphs cover each year and name each entity.
+    #[arg(long)]
+    pub facets: bool,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+/// Arguments of `afsearch index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Rebuild even if the index is up to date.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Indexing threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Memory budget of the indexer in MB.
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    pub memory: usize,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn query_words_and_subcommand() {
+        let cli = Cli::try_parse_from(["afsearch", "Torkham", "closure"]).expect("parse");
+        assert_eq!(cli.search.query, ["Torkham", "closure"]);
+        assert!(cli.command.is_none());
+        let cli = Cli::try_parse_from(["afsearch", "index", "--rebuild"]).expect("parse");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Index(IndexArgs { rebuild: true, .. }))
+        ));
+        let cli = Cli::try_parse_from(["afsearch", "--", "index"]).expect("parse");
+        assert_eq!(cli.search.query, ["index"]);
+        let cli = Cli::try_parse_from(["afsearch", "-n5", "--", "-minus"]).expect("parse");
+        assert_eq!(
+            (cli.search.limit, cli.search.query),
+            (5, vec!["-minus".to_string()])
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Maps a paragraph and what was extracted from it to a Tantivy document.
+//!
+//! The only place where domain types become index values; the encodings chosen here (months
+//! as `YYYYMM`, days as `YYYYMMDD`, ranges as `start/end`) are read back by `search`.
+
+use super::schema::Fields;
+use crate::corpus::Paragraph;
+use crate::extract::date::DateMention;
+use crate::extract::entity::Gazetteer;
+use crate::extract::Extraction;
+use tantivy::schema::Facet;
+use tantivy::TantivyDocument;
+
+/// A range longer than this many days is indexed by the months it covers, not day by day.
+const MAX_DAYS_PER_RANGE: u32 = 400;
+/// A range longer than this many years only counts its endpoints (same bound as `years_covered`).
+const MAX_RANGE_YEARS: i32 = 100;
+
+/// The ISO form of a mention: `2025-02-21`, or `1979/1989` for a range.
+pub fn mention_iso(mention: &DateMention) -> String {
+    if mention.start == mention.end {
+        mention.start.to_iso()
+    } else {
+        format!("{}/{}", mention.start.to_iso(), mention.end.to_iso())
+    }
+}
+
+fn yyyymm(year: i32, month: u8) -> i64 {
+    i64::from(year) * 100 + i64::from(month)
+}
+
+fn yyyymmdd(year: i32, month: u8, day: u8) -> i64 {
+    yyyymm(year, month) * 100 + i64::from(day)
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Months (`YYYYMM`) and days (`YYYYMMDD`) a mention covers, so that a date-range filter can
+/// test overlap with plain range queries: coarse mentions fill `months`, day mentions `days`.
+fn coverage(mention: &DateMention, months: &mut Vec<i64>, days: &mut Vec<i64>) {
+    let (start, end) = (mention.start, mention.end);
+    if end < start || end.year - start.year > MAX_RANGE_YEARS {
+        for point in [start, end] {
+            let single = DateMention {
+                span: 0..0,
+                start: point,
+                end: point,
+            };
+            coverage(&single, months, days);
+        }
+        return;
+    }
+    if let (Some(sm), Some(sd), Some(em), Some(ed)) = (start.month, start.day, end.month, end.day) {
+        let last = yyyymmdd(end.year, em, ed);
+        let (mut y, mut m, mut d) = (start.year, sm, sd);
+        for _ in 0..MAX_DAYS_PER_RANGE {
+            if yyyymmdd(y, m, d) > last {
+                return;
+            }
+            days.push(yyyymmdd(y, m, d));
+            d += 1;
+            if d > days_in_month(y, m) {
+                (d, m) = (1, m + 1);
+                if m > 12 {
+                    (m, y) = (1, y + 1);
+                }
+            }
+        }
+        // Longer than the cap: the months below complete the coverage.
+    }
+    let last = yyyymm(end.year, end.month.unwrap_or(12));
+    let (mut y, mut m) = (start.year, start.month.unwrap_or(1));
+    while yyyymm(y, m) <= last {
+        months.push(yyyymm(y, m));
+        m += 1;
+        if m > 12 {
+            (m, y) = (1, y + 1);
+        }
+    }
+}
+
+/// The facet path of an entity: `/person/Hamid Karzai`.
+pub fn entity_facet(kind: &str, name: &str) -> Facet {
+    Facet::from_path([kind, name])
+}
+
+/// Builds the document for one paragraph; `file_index` is the file's position in the sorted
+/// corpus, which with the ordinal gives the paragraph's place in corpus order.
+pub fn to_document(
+    paragraph: &Paragraph,
+    extraction: &Extraction,
+    fields: &Fields,
+    file_index: usize,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &paragraph.id);
+    doc.add_text(fields.file, &paragraph.file);
+    doc.add_text(fields.title, &paragraph.title);
+    for heading in &paragraph.section {
+        doc.add_text(fields.section, heading);
+    }
+    doc.add_u64(fields.paragraph, u64::from(paragraph.ordinal));
+    doc.add_u64(
+        fields.order,
+        ((file_index as u64) << 32) | u64::from(paragraph.ordinal),
+    );
+    doc.add_text(fields.text, &paragraph.text);
+    for &year in &extraction.years {
+        doc.add_i64(fields.years, i64::from(year));
+    }
+    let (mut months, mut days) = (Vec::new(), Vec::new());
+    let mut isos = Vec::new();
+    for mention in &extraction.dates {
+        coverage(mention, &mut months, &mut days);
+        isos.push(mention_iso(mention));
+    }
+    months.sort_unstable();
+    months.dedup();
+    days.sort_unstable();
+    days.dedup();
+    isos.sort();
+    isos.dedup();
+    if let Some(first) = extraction.dates.iter().map(|m| m.start).min() {
+        doc.add_i64(
+            fields.first_date,
+            yyyymmdd(first.year, first.month.unwrap_or(1), first.day.unwrap_or(1)),
+        );
+    }
+    for month in months {
+        doc.add_i64(fields.months, month);
+    }
+    for day in days {
+        doc.add_i64(fields.days, day);
+    }
+    for iso in &isos {
+        doc.add_text(fields.dates, iso);
+    }
+    let gazetteer = Gazetteer::builtin();
+    for (kind, name) in &extraction.entities {
+        doc.add_facet(fields.entity, entity_facet(kind.as_str(), name));
+        doc.add_text(fields.entity_names, name);
+        if let Some(entry) = gazetteer.resolve(name) {
+            for alias in &entry.aliases {
+                doc.add_text(fields.entity_names, alias);
+            }
+        }
+    }
+    doc
+}

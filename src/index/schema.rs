@@ -1,0 +1,148 @@
+//! The one place that knows the index's field names, their options and the text analyzer.
+//!
+//! Everything else reaches fields through [`Fields`], never by name, and calls
+//! [`register_tokenizers`] on every index it creates or opens (Tantivy does not persist
+//! custom tokenizers). The names double as the `field:` prefixes of the query syntax.
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
+};
+use tantivy::Index;
+
+/// Name of the English analyzer: split on non-alphanumerics, lower-case, fold to ASCII, stem.
+pub const ENGLISH: &str = "afsearch_en";
+
+/// Field names, public because they are the `field:` prefixes users type.
+pub const ID: &str = "id";
+/// Source file, relative to the corpus.
+pub const FILE: &str = "file";
+/// Article title.
+pub const TITLE: &str = "title";
+/// Section path (one value per heading).
+pub const SECTION: &str = "section";
+/// Paragraph ordinal in its article.
+pub const PARAGRAPH: &str = "paragraph";
+/// Position in the corpus: file index (sorted paths) << 32 | paragraph ordinal.
+pub const ORDER: &str = "order";
+/// Paragraph text.
+pub const TEXT: &str = "text";
+/// Years the paragraph covers.
+pub const YEARS: &str = "years";
+/// Months (`YYYYMM`) covered by year- and month-precision mentions.
+pub const MONTHS: &str = "months";
+/// Days (`YYYYMMDD`) of day-precision mentions.
+pub const DAYS: &str = "days";
+/// Earliest date mentioned, as `YYYYMMDD` (missing parts as 01), for chronological order.
+pub const FIRST_DATE: &str = "first_date";
+/// Dates as mentioned, ISO strings at their precision (`2025-02-21`, `1979/1989` for ranges).
+pub const DATES: &str = "dates";
+/// Entities as a facet (`/person/Hamid Karzai`).
+pub const ENTITY: &str = "entity";
+/// Entity names and aliases, searchable.
+pub const ENTITY_NAMES: &str = "entities";
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)] // one handle per field constant above
+pub struct Fields {
+    pub id: Field,
+    pub file: Field,
+    pub title: Field,
+    pub section: Field,
+    pub paragraph: Field,
+    pub order: Field,
+    pub text: Field,
+    pub years: Field,
+    pub months: Field,
+    pub days: Field,
+    pub first_date: Field,
+    pub dates: Field,
+    pub entity: Field,
+    pub entity_names: Field,
+}
+
+fn english_text(stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(ENGLISH)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+/// Builds the schema afsearch indexes with.
+pub fn build_schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let numeric = || NumericOptions::default() | INDEXED | FAST;
+    let fields = Fields {
+        id: builder.add_text_field(ID, STRING | STORED),
+        file: builder.add_text_field(FILE, STRING | STORED | FAST),
+        title: builder.add_text_field(TITLE, english_text(true)),
+        section: builder.add_text_field(SECTION, english_text(true)),
+        paragraph: builder.add_u64_field(PARAGRAPH, NumericOptions::default() | STORED | FAST),
+        order: builder.add_u64_field(ORDER, NumericOptions::default() | FAST),
+        text: builder.add_text_field(TEXT, english_text(true)),
+        years: builder.add_i64_field(YEARS, numeric() | STORED),
+        months: builder.add_i64_field(MONTHS, numeric()),
+        days: builder.add_i64_field(DAYS, numeric()),
+        first_date: builder.add_i64_field(FIRST_DATE, NumericOptions::default() | FAST),
+        dates: builder.add_text_field(DATES, STRING | STORED | FAST),
+        entity: builder.add_facet_field(ENTITY, FacetOptions::default().set_stored()),
+        entity_names: builder.add_text_field(ENTITY_NAMES, english_text(false)),
+    };
+    (builder.build(), fields)
+}
+
+/// Looks up the [`Fields`] of an opened index, failing if the schema is not afsearch's.
+pub fn fields_of(schema: &Schema) -> Option<Fields> {
+    let (expected, _) = build_schema();
+    if schema != &expected {
+        return None;
+    }
+    let get = |name| schema.get_field(name).ok();
+    Some(Fields {
+        id: get(ID)?,
+        file: get(FILE)?,
+        title: get(TITLE)?,
+        section: get(SECTION)?,
+        paragraph: get(PARAGRAPH)?,
+        order: get(ORDER)?,
+        text: get(TEXT)?,
+        years: get(YEARS)?,
+        months: get(MONTHS)?,
+        days: get(DAYS)?,
+        first_date: get(FIRST_DATE)?,
+        dates: get(DATES)?,
+        entity: get(ENTITY)?,
+        entity_names: get(ENTITY_NAMES)?,
+    })
+}
+
+/// The analyzer for every text field, shared by indexing, querying and snippet highlighting
+/// so that a highlighted word is exactly a word that matched.
+///
+/// The tokenizer splits `Pakistan’s` into `pakistan` and `s`; the lone `s` is dropped (as
+/// Lucene's English possessive filter does) so that a possessive in a query does not match
+/// every possessive in the corpus.
+pub fn english_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(vec!["s".to_string()]))
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Registers afsearch's analyzers on `index`; needed after every create or open.
+pub fn register_tokenizers(index: &Index) {
+    index.tokenizers().register(ENGLISH, english_analyzer());
+}

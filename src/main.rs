@@ -1,0 +1,298 @@
+//! The `afsearch` binary: argv → library request → printed results → exit code.
+//!
+//! Glue only. It resolves defaults (index and corpus locations, colour, width), builds the index
+//! when it is missing or stale, and maps outcomes to exit codes like grep: 0 when something
+//! matched, 1 when nothing did, 2 on errors. A closed pipe (`afsearch … | head -1`) is not an
+//! error.
+
+mod cli;
+
+use afsearch::render::{write_facets, write_human, write_json, write_json_facets, HumanOptions};
+use afsearch::search::filter::{parse_date, parse_years};
+use afsearch::{
+    build_index, freshness, BuildOptions, BuildReport, Corpus, Freshness, IndexInfo, SearchIndex,
+    SearchRequest, SortOrder,
+};
+use anyhow::{Context, Result};
+use clap::Parser;
+use cli::{
+    Cli, ColorWhen, Command, EntitiesArgs, FilterArgs, IndexArgs, Location, SearchArgs, SortBy,
+};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use termcolor::{BufferWriter, ColorChoice};
+
+const DEFAULT_INDEX: &str = "index";
+const DEFAULT_CORPUS: &str = "corpus";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Some(Command::Index(args)) => run_index(&args),
+        Some(Command::Entities(args)) => run_entities(&args),
+        None => run_search(&cli.search),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("afsearch: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn index_dir(location: &Location) -> PathBuf {
+    location
+        .index
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
+}
+
+/// The corpus to use: the one asked for, else the one the index was built from, else `corpus/`.
+fn corpus_dir(location: &Location, info: Option<&IndexInfo>) -> (PathBuf, bool) {
+    match (&location.corpus, info) {
+        (Some(dir), _) => (dir.clone(), true),
+        (None, Some(info)) => (info.corpus.clone(), false),
+        (None, None) => (PathBuf::from(DEFAULT_CORPUS), false),
+    }
+}
+
+/// A directory as users type it: `index/`.
+fn dir_display(path: &Path) -> String {
+    let shown = path.display().to_string();
+    if shown.ends_with('/') {
+        shown
+    } else {
+        format!("{shown}/")
+    }
+}
+
+fn report_build(report: &BuildReport) {
+    for warning in &report.warnings {
+        eprintln!("afsearch: warning: {warning}");
+    }
+    let files = if report.files == 1 { "file" } else { "files" };
+    eprintln!(
+        "afsearch: indexed {} paragraphs from {} {files} ({:.1} MB) in {:.2} s",
+        report.paragraphs,
+        report.files,
+        report.bytes as f64 / 1e6,
+        report.elapsed.as_secs_f64()
+    );
+}
+
+fn build(corpus: &Corpus, index: &Path, options: &BuildOptions) -> Result<BuildReport> {
+    let report = build_index(corpus, index, options)
+        .with_context(|| format!("building the index in {}", index.display()))?;
+    report_build(&report);
+    Ok(report)
+}
+
+fn run_index(args: &IndexArgs) -> Result<u8> {
+    let index = index_dir(&args.location);
+    let info = IndexInfo::read(&index).ok().flatten();
+    let (corpus_path, _) = corpus_dir(&args.location, info.as_ref());
+    let corpus = Corpus::open(&corpus_path, Some(&index))?;
+    if !args.rebuild && freshness(&index, &corpus).ok() == Some(Freshness::Fresh) {
+        let paragraphs = info.map_or(0, |i| i.paragraphs);
+        eprintln!(
+            "afsearch: {} is up to date ({paragraphs} paragraphs); use --rebuild to rebuild anyway",
+            dir_display(&index)
+        );
+        return Ok(0);
+    }
+    let options = BuildOptions {
+        threads: args.threads,
+        memory_mb: args.memory,
+    };
+    let report = build(&corpus, &index, &options)?;
+    // Like ripgrep: the rest was done, but a skipped input is still an error.
+    Ok(if report.warnings.is_empty() { 0 } else { 2 })
+}
+
+/// Opens the index, building or rebuilding it first when it is missing or the corpus changed.
+fn open_fresh_index(location: &Location) -> Result<SearchIndex> {
+    let index = index_dir(location);
+    let info = IndexInfo::read(&index)?;
+    let (corpus_path, explicit) = corpus_dir(location, info.as_ref());
+    if !corpus_path.is_dir() && info.is_some() && !explicit {
+        // The corpus moved away, but the index still answers; say so rather than fail.
+        eprintln!(
+            "afsearch: warning: corpus {} not found; searching the index as it was built",
+            dir_display(&corpus_path)
+        );
+        return Ok(SearchIndex::open(&index)?);
+    }
+    let corpus = Corpus::open(&corpus_path, Some(&index))?;
+    match freshness(&index, &corpus)? {
+        Freshness::Fresh => {}
+        Freshness::Missing => {
+            eprintln!(
+                "afsearch: building the index in {} from {} (first run)",
+                dir_display(&index),
+                dir_display(&corpus_path)
+            );
+            build(&corpus, &index, &BuildOptions::default())?;
+        }
+        Freshness::Stale(reason) => {
+            eprintln!("afsearch: the index is out of date ({reason}); rebuilding it");
+            build(&corpus, &index, &BuildOptions::default())?;
+        }
+    }
+    Ok(SearchIndex::open(&index)?)
+}
+
+/// Adds the filter flags to a request, validating their values.
+fn apply_filters(mut request: SearchRequest, filters: &FilterArgs) -> Result<SearchRequest> {
+    if let Some(years) = &filters.year {
+        let (first, last) = parse_years(years)?;
+        request = request.years(first, last);
+    }
+    if let Some(since) = &filters.since {
+        request = request.since(parse_date("--since", since)?);
+    }
+    if let Some(until) = &filters.until {
+        request = request.until(parse_date("--until", until)?);
+    }
+    if let (Some(since), Some(until)) = (request.since, request.until) {
+        if since > until {
+            anyhow::bail!(
+                "--since {} is after --until {}: nothing can match",
+                since.to_iso(),
+                until.to_iso()
+            );
+        }
+    }
+    for entity in &filters.entity {
+        if entity.trim().is_empty() {
+            anyhow::bail!("--entity needs a name, e.g. --entity TTP");
+        }
+        request = request.entity(entity.trim());
+    }
+    if let Some(kind) = filters.entity_type {
+        request = request.entity_kind(kind);
+    }
+    Ok(request)
+}
+
+/// Turns the search flags into a library request, validating filter values.
+fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
+    let query = args.query.join(" ");
+    let mut request = SearchRequest::new(query)
+        .limit(args.limit)
+        .offset(args.offset)
+        .facets(args.facets)
+        .sort(match args.sort {
+            SortBy::Score => SortOrder::Score,
+            SortBy::Date => SortOrder::Date,
+        });
+    request = apply_filters(request, &args.filters)?;
+    if request.query.trim().is_empty() && !request.has_filters() {
+        anyhow::bail!("no query given; try `afsearch \"Torkham closure\"`, a filter such as `afsearch --year 2025`, or `afsearch --help`");
+    }
+    Ok(request)
+}
+
+fn run_search(args: &SearchArgs) -> Result<u8> {
+    let request = search_request(args)?;
+    let index = open_fresh_index(&args.location)?;
+    let results = index.search(&request)?;
+    for note in &results.notes {
+        eprintln!("afsearch: note: {note}");
+    }
+
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    let choice = match args.color {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        // termcolor's Auto also honours NO_COLOR and TERM=dumb.
+        ColorWhen::Auto if stdout_is_terminal => ColorChoice::Auto,
+        ColorWhen::Auto => ColorChoice::Never,
+    };
+    let width = args.width.or_else(|| {
+        stdout_is_terminal
+            .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+            .flatten()
+    });
+    let writer = BufferWriter::stdout(choice);
+    let mut buffer = writer.buffer();
+    if args.json {
+        write_json(&mut buffer, &results)?;
+        if let Some(facets) = &results.facets {
+            write_json_facets(&mut buffer, facets)?;
+        }
+    } else {
+        write_human(&mut buffer, &results, &HumanOptions { width })?;
+        if let Some(facets) = &results.facets {
+            if !results.hits.is_empty() {
+                writeln!(buffer)?;
+            }
+            write_facets(&mut buffer, facets)?;
+        }
+    }
+    writer.print(&buffer)?;
+    std::io::stdout().flush()?;
+    Ok(if results.hits.is_empty() && results.total == 0 {
+        1
+    } else {
+        0
+    })
+}
+
+fn run_entities(args: &EntitiesArgs) -> Result<u8> {
+    let request = apply_filters(SearchRequest::new(args.query.join(" ")), &args.filters)?;
+    let index = open_fresh_index(&args.location)?;
+    let listing = index.entities(&request)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let shown = &listing[..listing.len().min(args.limit)];
+    if args.json {
+        for entity in shown {
+            serde_json::to_writer(&mut out, entity)?;
+            writeln!(out)?;
+        }
+    } else {
+        let kind_width = shown
+            .iter()
+            .map(|e| e.kind.as_str().len())
+            .max()
+            .unwrap_or(4);
+        for entity in shown {
+            let name = afsearch::render::terminal::sanitize(&entity.name);
+            write!(
+                out,
+                "{:>5}  {:<kind_width$}  {name}",
+                entity.count,
+                entity.kind.as_str()
+            )?;
+            if !entity.aliases.is_empty() {
+                let aliases: Vec<String> = entity
+                    .aliases
+                    .iter()
+                    .map(|a| afsearch::render::terminal::sanitize(a))
+                    .collect();
+                write!(out, "  (also: {})", aliases.join(", "))?;
+            }
+            writeln!(out)?;
+        }
+        if listing.len() > shown.len() {
+            writeln!(
+                out,
+                "… {} more (use -n to see them)",
+                listing.len() - shown.len()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if listing.is_empty() { 1 } else { 0 })
+}

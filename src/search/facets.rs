@@ -1,0 +1,156 @@
+//! Counts over every matching paragraph: how many cover each year, and which entities they
+//! name most.
+//!
+//! Counting runs inside Tantivy's collectors (a column scan for years, the facet collector for
+//! entities), never over stored documents. The results are plain maps for the printers.
+
+use crate::extract::entity::EntityKind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tantivy::collector::{Collector, FacetCollector, FacetCounts, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::index::SegmentReader;
+use tantivy::schema::Facet;
+use tantivy::{DocId, Score, SegmentOrdinal};
+
+/// How many entities of each kind [`Facets::entities`] keeps.
+pub const TOP_ENTITIES_PER_KIND: usize = 10;
+
+/// Counts over all the paragraphs that match a request (not only the returned page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    /// Paragraphs covering each year.
+    pub years: BTreeMap<i32, u64>,
+    /// The most named entities of each kind, most frequent first (ties by name).
+    pub entities: Vec<EntityCount>,
+}
+
+/// How many matching paragraphs name an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntityCount {
+    /// Canonical name.
+    pub name: String,
+    /// Its kind.
+    pub kind: EntityKind,
+    /// Matching paragraphs naming it.
+    pub count: u64,
+}
+
+/// Counts matching documents per value of a multi-valued `i64` fast field.
+pub(crate) struct ValueCounts {
+    field: String,
+}
+
+impl ValueCounts {
+    pub(crate) fn for_field(field: &str) -> Self {
+        ValueCounts {
+            field: field.to_string(),
+        }
+    }
+}
+
+pub(crate) struct ValueCountsSegment {
+    column: Column<i64>,
+    counts: BTreeMap<i64, u64>,
+}
+
+impl Collector for ValueCounts {
+    type Fruit = BTreeMap<i64, u64>;
+    type Child = ValueCountsSegment;
+
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<ValueCountsSegment> {
+        Ok(ValueCountsSegment {
+            column: reader.fast_fields().i64(&self.field)?,
+            counts: BTreeMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<BTreeMap<i64, u64>>) -> tantivy::Result<BTreeMap<i64, u64>> {
+        let mut total = BTreeMap::new();
+        for fruit in fruits {
+            for (value, count) in fruit {
+                *total.entry(value).or_insert(0) += count;
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl SegmentCollector for ValueCountsSegment {
+    type Fruit = BTreeMap<i64, u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for value in self.column.values_for_doc(doc) {
+            *self.counts.entry(value).or_insert(0) += 1;
+        }
+    }
+
+    fn harvest(self) -> BTreeMap<i64, u64> {
+        self.counts
+    }
+}
+
+/// The facet collector for entity counts, one root per kind.
+pub(crate) fn entity_collector(field: &str) -> FacetCollector {
+    let mut collector = FacetCollector::for_field(field);
+    for kind in KINDS {
+        collector.add_facet(Facet::from_path([kind.as_str()]));
+    }
+    collector
+}
+
+/// Every entity kind, in display order.
+pub(crate) const KINDS: [EntityKind; 5] = [
+    EntityKind::Person,
+    EntityKind::Organisation,
+    EntityKind::Place,
+    EntityKind::Event,
+    EntityKind::Other,
+];
+
+/// Turns collector output into [`Facets`].
+pub(crate) fn to_facets(years: BTreeMap<i64, u64>, entities: &FacetCounts) -> Facets {
+    let years = years
+        .into_iter()
+        .filter_map(|(year, count)| Some((i32::try_from(year).ok()?, count)))
+        .collect();
+    Facets {
+        years,
+        entities: entity_counts(entities, &KINDS, TOP_ENTITIES_PER_KIND),
+    }
+}
+
+/// The `per_kind` most frequent entities of each of `kinds`, most frequent first within a kind.
+pub(crate) fn entity_counts(
+    entities: &FacetCounts,
+    kinds: &[EntityKind],
+    per_kind: usize,
+) -> Vec<EntityCount> {
+    let mut out = Vec::new();
+    for &kind in kinds {
+        let root = Facet::from_path([kind.as_str()]);
+        let mut counts: Vec<EntityCount> = entities
+            .get(root)
+            .filter_map(|(facet, count)| {
+                let path = facet.to_path();
+                Some(EntityCount {
+                    name: path.get(1)?.to_string(),
+                    kind,
+                    count,
+                })
+            })
+            .collect();
+        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        counts.truncate(per_kind);
+        out.extend(counts);
+    }
+    out
+}

@@ -1,0 +1,200 @@
+//! Turns a [`SearchRequest`] into a Tantivy query: the user's text, parsed leniently, AND the
+//! filters (years, date range, entities).
+//!
+//! Leniency is deliberate: a search box must accept anything a person types or pastes, so parse
+//! problems become notes shown next to the results, never failures. Field names and encodings
+//! come from `index::schema` and `index::doc`.
+
+use super::syntax::normalize;
+use super::SearchRequest;
+use crate::error::{Error, Result};
+use crate::extract::date::PartialDate;
+use crate::extract::entity::{EntityKind, Gazetteer};
+use crate::index::doc::entity_facet;
+use crate::index::schema::{self, Fields};
+use std::collections::HashSet;
+use std::ops::Bound;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, IndexRecordOption, Term};
+use tantivy::Index;
+
+/// A query ready to run, with what the highlighter needs and what the user should be told.
+pub(crate) struct BuiltQuery {
+    pub query: Box<dyn Query>,
+    /// Analyzed terms of the text field, for highlighting.
+    pub text_terms: HashSet<String>,
+    /// Remarks about how the query was read.
+    pub notes: Vec<String>,
+}
+
+/// Field weights: a word in a heading says more about a paragraph than one in its body.
+const TITLE_BOOST: f32 = 1.0;
+const SECTION_BOOST: f32 = 1.0;
+const ENTITY_BOOST: f32 = 0.5;
+
+fn text_query(index: &Index, fields: &Fields, text: &str) -> Result<(Box<dyn Query>, Vec<String>)> {
+    let normalized = normalize(
+        text,
+        &[
+            schema::TITLE,
+            schema::SECTION,
+            schema::TEXT,
+            schema::ENTITY_NAMES,
+        ],
+    );
+    if normalized.query.is_empty() {
+        return Err(Error::Query(format!(
+            "{text:?} has no words to search for; use letters or digits"
+        )));
+    }
+    let mut parser = QueryParser::for_index(
+        index,
+        vec![
+            fields.title,
+            fields.section,
+            fields.text,
+            fields.entity_names,
+        ],
+    );
+    parser.set_field_boost(fields.title, TITLE_BOOST);
+    parser.set_field_boost(fields.section, SECTION_BOOST);
+    parser.set_field_boost(fields.entity_names, ENTITY_BOOST);
+    let (query, errors) = parser.parse_query_lenient(&normalized.query);
+    let mut notes = normalized.notes;
+    notes.extend(
+        errors
+            .into_iter()
+            .map(|err| format!("part of the query was ignored: {err}")),
+    );
+    Ok((query, notes))
+}
+
+fn i64_range(field: tantivy::schema::Field, low: Option<i64>, high: Option<i64>) -> Box<dyn Query> {
+    let bound = |v: Option<i64>| match v {
+        Some(v) => Bound::Included(Term::from_field_i64(field, v)),
+        None => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(bound(low), bound(high)))
+}
+
+fn month_key(date: PartialDate, last: bool) -> i64 {
+    let month = date.month.unwrap_or(if last { 12 } else { 1 });
+    i64::from(date.year) * 100 + i64::from(month)
+}
+
+fn day_key(date: PartialDate, last: bool) -> i64 {
+    let day = date.day.unwrap_or(if last { 31 } else { 1 });
+    month_key(date, last) * 100 + i64::from(day)
+}
+
+/// Paragraphs mentioning any date that overlaps `[since, until]`. Coarse mentions are indexed
+/// by month and day mentions by day (see `index::doc`), so overlap is two range queries.
+fn date_range_query(
+    fields: &Fields,
+    since: Option<PartialDate>,
+    until: Option<PartialDate>,
+) -> Box<dyn Query> {
+    let months = i64_range(
+        fields.months,
+        since.map(|d| month_key(d, false)),
+        until.map(|d| month_key(d, true)),
+    );
+    let days = i64_range(
+        fields.days,
+        since.map(|d| day_key(d, false)),
+        until.map(|d| day_key(d, true)),
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, months),
+        (Occur::Should, days),
+    ]))
+}
+
+const ENTITY_KINDS: [EntityKind; 5] = [
+    EntityKind::Person,
+    EntityKind::Organisation,
+    EntityKind::Place,
+    EntityKind::Event,
+    EntityKind::Other,
+];
+
+/// A filter matches or not; it must not add to the relevance score.
+fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+}
+
+/// Paragraphs naming the entity, by canonical name or any alias, whatever its kind.
+fn entity_query(fields: &Fields, name: &str) -> Box<dyn Query> {
+    let canonical: Vec<(String, EntityKind)> = match Gazetteer::builtin().resolve(name) {
+        Some(entry) => vec![(entry.name.clone(), entry.kind)],
+        None => ENTITY_KINDS
+            .iter()
+            .map(|&k| (name.trim().to_string(), k))
+            .collect(),
+    };
+    let clauses = canonical
+        .into_iter()
+        .map(|(name, kind)| {
+            let term = Term::from_facet(fields.entity, &entity_facet(kind.as_str(), &name));
+            let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (Occur::Should, query)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+pub(crate) fn build(index: &Index, fields: &Fields, request: &SearchRequest) -> Result<BuiltQuery> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut notes = Vec::new();
+    let mut text_terms = HashSet::new();
+    if !request.query.trim().is_empty() {
+        let (query, parse_notes) = text_query(index, fields, &request.query)?;
+        notes.extend(parse_notes);
+        query.query_terms(&mut |term, _| {
+            if term.field() == fields.text {
+                if let Some(text) = term.value().as_str() {
+                    text_terms.insert(text.to_string());
+                }
+            }
+        });
+        clauses.push((Occur::Must, query));
+    }
+    if let Some((low, high)) = request.years {
+        clauses.push(filter(i64_range(
+            fields.years,
+            Some(low.into()),
+            Some(high.into()),
+        )));
+    }
+    if request.since.is_some() || request.until.is_some() {
+        clauses.push(filter(date_range_query(
+            fields,
+            request.since,
+            request.until,
+        )));
+    }
+    for name in &request.entities {
+        clauses.push(filter(entity_query(fields, name)));
+    }
+    if let Some(kind) = request.entity_kind {
+        let term = Term::from_facet(fields.entity, &Facet::from_path([kind.as_str()]));
+        clauses.push(filter(Box::new(TermQuery::new(
+            term,
+            IndexRecordOption::Basic,
+        ))));
+    }
+    let query: Box<dyn Query> = match clauses.len() {
+        0 => Box::new(AllQuery),
+        1 => clauses
+            .pop()
+            .map_or_else(|| Box::new(AllQuery) as Box<dyn Query>, |(_, q)| q),
+        _ => Box::new(BooleanQuery::new(clauses)),
+    };
+    Ok(BuiltQuery {
+        query,
+        text_terms,
+        notes,
+    })
+}

@@ -1,0 +1,328 @@
+//! Builds the excerpt shown for a hit: the passages of a paragraph around its matches, with
+//! the matched words marked.
+//!
+//! Finding which words matched uses the index's own analyzer, so stemmed and case-folded matches
+//! (`closure` in "unilateral closure", `Pakistan’s`) are marked exactly when they matched.
+//! Choosing and joining fragments is pure string work; colouring is left to `render`.
+
+use serde::Serialize;
+use std::collections::HashSet;
+use std::ops::Range;
+use tantivy::tokenizer::TextAnalyzer;
+
+/// Part of a paragraph, with the matched words marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excerpt {
+    /// The excerpt: whole passages of the paragraph, joined with ` … ` when they are far apart.
+    pub text: String,
+    /// Byte ranges of `text` that matched the query, sorted and disjoint.
+    pub highlights: Vec<Range<usize>>,
+}
+
+impl Excerpt {
+    /// The highlight ranges as character offsets, the form JSON consumers expect.
+    pub fn char_highlights(&self) -> Vec<[usize; 2]> {
+        self.highlights
+            .iter()
+            .map(|r| {
+                let start = self.text[..r.start].chars().count();
+                let len = self.text[r.clone()].chars().count();
+                [start, start + len]
+            })
+            .collect()
+    }
+}
+
+/// Matches closer than this (in bytes) share a fragment.
+const CLUSTER_GAP: usize = 60;
+/// At most this many fragments per excerpt.
+const MAX_FRAGMENTS: usize = 3;
+/// How far a fragment boundary may move to land between words.
+const SNAP_LIMIT: usize = 24;
+
+/// Byte ranges of the words of `text` whose analyzed form is one of `terms`.
+pub fn match_ranges(
+    text: &str,
+    analyzer: &mut TextAnalyzer,
+    terms: &HashSet<String>,
+) -> Vec<Range<usize>> {
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    let mut ranges = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        if terms.contains(&token.text)
+            && token.offset_from < token.offset_to
+            && token.offset_to <= text.len()
+        {
+            ranges.push(token.offset_from..token.offset_to);
+        }
+    }
+    ranges.sort_by_key(|r| (r.start, r.end));
+    ranges.dedup();
+    ranges
+}
+
+fn floor_boundary(text: &str, mut pos: usize) -> usize {
+    pos = pos.min(text.len());
+    while !text.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    pos
+}
+
+/// Moves `pos` back to the start of the word it falls in (or forward past it if that is far).
+fn snap_start(text: &str, pos: usize) -> usize {
+    let pos = floor_boundary(text, pos);
+    if pos == 0 {
+        return 0;
+    }
+    let before = &text[..pos];
+    match before
+        .char_indices()
+        .rev()
+        .take(SNAP_LIMIT)
+        .find(|(_, c)| c.is_whitespace())
+    {
+        Some((i, c)) => i + c.len_utf8(),
+        None if pos <= SNAP_LIMIT => 0,
+        None => text[pos..]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(pos, |(i, c)| pos + i + c.len_utf8()),
+    }
+}
+
+/// Moves `pos` forward to the end of the word it falls in.
+fn snap_end(text: &str, pos: usize) -> usize {
+    let pos = floor_boundary(text, pos);
+    let after = &text[pos..];
+    match after
+        .char_indices()
+        .take(SNAP_LIMIT)
+        .find(|(_, c)| c.is_whitespace())
+    {
+        Some((i, _)) => pos + i,
+        None if after.len() <= SNAP_LIMIT => text.len(),
+        None => pos,
+    }
+}
+
+/// Chooses up to three passages of `text` around `matches` fitting in about `max_len` bytes.
+///
+/// Passages are ranked by how many different words they match, then by how many matches they
+/// hold, then by position; the chosen ones are shown in text order.
+pub fn build_excerpt(text: &str, matches: &[Range<usize>], max_len: usize) -> Excerpt {
+    let max_len = max_len.max(40);
+    if text.len() <= max_len {
+        return Excerpt {
+            text: text.to_string(),
+            highlights: matches.to_vec(),
+        };
+    }
+    if matches.is_empty() {
+        let end = snap_end(text, max_len);
+        let end = if end > max_len + SNAP_LIMIT {
+            floor_boundary(text, max_len)
+        } else {
+            end
+        };
+        return Excerpt {
+            text: format!("{}…", text[..end].trim_end()),
+            highlights: Vec::new(),
+        };
+    }
+
+    struct Cluster {
+        span: Range<usize>,
+        members: Range<usize>,
+        distinct: usize,
+    }
+    let mut clusters: Vec<Cluster> = Vec::new();
+    for (i, m) in matches.iter().enumerate() {
+        match clusters.last_mut() {
+            Some(c)
+                if m.start.saturating_sub(c.span.end) <= CLUSTER_GAP
+                    && m.end - c.span.start <= max_len / 2 =>
+            {
+                c.span.end = c.span.end.max(m.end);
+                c.members.end = i + 1;
+            }
+            _ => clusters.push(Cluster {
+                span: m.clone(),
+                members: i..i + 1,
+                distinct: 0,
+            }),
+        }
+    }
+    for c in &mut clusters {
+        let words: HashSet<String> = matches[c.members.clone()]
+            .iter()
+            .map(|r| text[r.clone()].to_lowercase())
+            .collect();
+        c.distinct = words.len();
+    }
+    let mut ranked: Vec<&Cluster> = clusters.iter().collect();
+    ranked.sort_by(|a, b| {
+        b.distinct
+            .cmp(&a.distinct)
+            .then(b.members.len().cmp(&a.members.len()))
+            .then(a.span.start.cmp(&b.span.start))
+    });
+    let mut chosen: Vec<&Cluster> = Vec::new();
+    let mut used = 0;
+    for cluster in ranked {
+        // A fragment needs room for its matches and some context on either side.
+        let cost = cluster.span.len() + CLUSTER_GAP;
+        if chosen.is_empty() || used + cost <= max_len {
+            used += cost;
+            chosen.push(cluster);
+        }
+        if chosen.len() == MAX_FRAGMENTS {
+            break;
+        }
+    }
+    chosen.sort_by_key(|c| c.span.start);
+    let spans: usize = chosen.iter().map(|c| c.span.len()).sum();
+    let context = max_len.saturating_sub(spans) / (2 * chosen.len());
+
+    // Fragment bounds, merged where they touch.
+    let mut fragments: Vec<Range<usize>> = Vec::new();
+    for c in &chosen {
+        // Give the text after a match more room than the text before it: sentences read forward.
+        let before = context * 2 / 3;
+        let after = context * 2 - before;
+        let start = snap_start(text, c.span.start.saturating_sub(before)).min(c.span.start);
+        let end = snap_end(text, (c.span.end + after).min(text.len())).max(c.span.end);
+        match fragments.last_mut() {
+            Some(last) if start <= last.end + 1 => last.end = last.end.max(end),
+            _ => fragments.push(start..end),
+        }
+    }
+
+    let mut out = String::with_capacity(max_len + 16);
+    let mut highlights = Vec::new();
+    for (i, fragment) in fragments.iter().enumerate() {
+        if i == 0 {
+            if fragment.start > 0 {
+                out.push('…');
+            }
+        } else {
+            out.push_str(" … ");
+        }
+        let base = out.len();
+        out.push_str(&text[fragment.clone()]);
+        for m in matches
+            .iter()
+            .filter(|m| m.start >= fragment.start && m.end <= fragment.end)
+        {
+            highlights.push(base + m.start - fragment.start..base + m.end - fragment.start);
+        }
+    }
+    if fragments.last().is_some_and(|f| f.end < text.len()) {
+        out.push('…');
+    }
+    Excerpt {
+        text: out,
+        highlights,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // one highlighted word is the common case
+mod tests {
+    use super::*;
+    use crate::index::schema::english_analyzer;
+
+    fn terms(words: &[&str]) -> HashSet<String> {
+        let mut analyzer = english_analyzer();
+        let mut set = HashSet::new();
+        for w in words {
+            let mut stream = analyzer.token_stream(w);
+            while let Some(t) = stream.next() {
+                set.insert(t.text.clone());
+            }
+        }
+        set
+    }
+
+    fn marked(excerpt: &Excerpt) -> String {
+        let mut out = String::new();
+        let mut pos = 0;
+        for r in &excerpt.highlights {
+            out.push_str(&excerpt.text[pos..r.start]);
+            out.push('[');
+            out.push_str(&excerpt.text[r.clone()]);
+            out.push(']');
+            pos = r.end;
+        }
+        out.push_str(&excerpt.text[pos..]);
+        out
+    }
+
+    const TORKHAM: &str = "On 6 September 2023, two military posts located close to the Afghanistan border in Chitral district's area of Kalash were attacked by Pakistani Taliban (TTP) in which two Pakistani soldiers and twelve militants were killed. Pakistan claimed that TTP militants crossed the Afghan border to attack those posts within Pakistan. A firing incident occurred near Torkham border crossing resulted in closure of the border crossing. Pakistan’s foreign office said the closure was unilateral.";
+
+    #[test]
+    fn stemmed_and_folded_matches_are_marked() {
+        let mut analyzer = english_analyzer();
+        let ranges = match_ranges(
+            TORKHAM,
+            &mut analyzer,
+            &terms(&["Torkham", "closures", "pakistan's"]),
+        );
+        let words: Vec<&str> = ranges.iter().map(|r| &TORKHAM[r.clone()]).collect();
+        assert_eq!(
+            words,
+            ["Pakistan", "Pakistan", "Torkham", "closure", "Pakistan", "closure"]
+        );
+    }
+
+    #[test]
+    fn short_text_is_whole() {
+        let ex = build_excerpt("The Torkham crossing was shut.", &[4..11], 200);
+        assert_eq!(marked(&ex), "The [Torkham] crossing was shut.");
+    }
+
+    #[test]
+    fn far_apart_matches_make_fragments() {
+        let mut analyzer = english_analyzer();
+        let ranges = match_ranges(TORKHAM, &mut analyzer, &terms(&["Chitral", "unilateral"]));
+        let ex = build_excerpt(TORKHAM, &ranges, 160);
+        let text = marked(&ex);
+        assert!(text.contains("[Chitral]"), "{text}");
+        assert!(text.contains("[unilateral]"), "{text}");
+        assert!(text.contains(" … "), "{text}");
+        assert!(text.starts_with('…'), "{text}");
+        assert!(ex.text.len() < 240, "{}", ex.text.len());
+    }
+
+    #[test]
+    fn no_match_shows_the_beginning() {
+        let ex = build_excerpt(TORKHAM, &[], 80);
+        assert!(ex.text.starts_with("On 6 September 2023"));
+        assert!(ex.text.ends_with('…'));
+        assert!(ex.highlights.is_empty());
+    }
+
+    #[test]
+    fn char_offsets_for_json() {
+        let text = "Pakistan’s closure of Torkham";
+        let ex = Excerpt {
+            text: text.to_string(),
+            highlights: vec![22..29],
+        };
+        let start = text[..22].chars().count();
+        assert_eq!(ex.char_highlights(), vec![[start, start + 7]]);
+    }
+
+    #[test]
+    fn multibyte_text_never_splits_a_char() {
+        let text = "– ".repeat(200) + "Torkham" + &" ’".repeat(200);
+        let start = text.find("Torkham").expect("present");
+        for max in [40, 61, 77, 100, 333] {
+            let ex = build_excerpt(&text, &[start..start + 7], max);
+            assert!(ex.text.contains("Torkham"));
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Reads what a person typed as a query, the way they meant it.
+//!
+//! People paste questions and claims full of `-`, `:`, `(`, `"`, `?`, `/` and `'`. This module
+//! keeps the operators a user clearly means — `"a phrase"`, ` -word` and ` +word` after a space,
+//! `AND`/`OR`/`NOT` in capitals, balanced parentheses, `title:word` for a field that exists — and
+//! turns everything else into plain words, so that `Khyber-Pakhtunkhwa` is not a NOT,
+//! `0-dimensional:` is not a field and an unbalanced quote is just a character. The output is a
+//! query string in Tantivy's grammar in which every word is quoted, so Tantivy's parser can no
+//! longer misread it. Pure string work; the fields it may name are passed in.
+
+/// A query rewritten into the engine's grammar, and what the user should be told about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized {
+    /// The query in Tantivy's grammar, every word quoted; empty if nothing searchable is left.
+    pub query: String,
+    /// Remarks about parts that were read differently from the letter of the input.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// A word or phrase, with its `+`/`-` and optional field.
+    Term {
+        occur: Option<char>,
+        field: Option<String>,
+        text: String,
+    },
+    And,
+    Or,
+    Not,
+    Open,
+    Close,
+}
+
+fn has_searchable(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
+}
+
+/// Characters that cannot appear inside a quoted Tantivy phrase; they separate words anyway.
+fn phrase_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '"' || c == '\\' { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The phrase opened by the quote at `open`, and the index after its closing quote.
+fn read_phrase(chars: &[char], open: usize) -> (String, usize) {
+    let end = (open + 1..chars.len())
+        .find(|&j| chars[j] == '"')
+        .unwrap_or(chars.len());
+    (chars[open + 1..end].iter().collect(), end + 1)
+}
+
+fn tokenize(input: &str, fields: &[&str], notes: &mut Vec<String>) -> Vec<Token> {
+    let chars: Vec<char> = input.chars().collect();
+    let quotes = chars.iter().filter(|&&c| c == '"').count();
+    // With an odd number of quotes the last one is unmatched: it is just a character.
+    let last_quote = if quotes % 2 == 1 {
+        notes.push("unbalanced \" ignored".to_string());
+        chars.iter().rposition(|&c| c == '"')
+    } else {
+        None
+    };
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() || Some(i) == last_quote {
+            i += 1;
+            continue;
+        }
+        let at_word_start = i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(';
+        if c == '(' {
+            tokens.push(Token::Open);
+            i += 1;
+            continue;
+        }
+        if c == ')' {
+            tokens.push(Token::Close);
+            i += 1;
+            continue;
+        }
+        // `+` or `-` directly before a word or phrase, at the start of a word: an operator.
+        let mut occur = None;
+        if (c == '+' || c == '-')
+            && at_word_start
+            && i + 1 < chars.len()
+            && !chars[i + 1].is_whitespace()
+        {
+            occur = Some(c);
+            i += 1;
+        }
+        if i < chars.len() && chars[i] == '"' && Some(i) != last_quote {
+            let end = (i + 1..chars.len())
+                .find(|&j| chars[j] == '"')
+                .unwrap_or(chars.len());
+            let text: String = chars[i + 1..end].iter().collect();
+            tokens.push(Token::Term {
+                occur,
+                field: None,
+                text,
+            });
+            i = end + 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len()
+            && !chars[i].is_whitespace()
+            && !matches!(chars[i], '(' | ')')
+            && (chars[i] != '"' || Some(i) == last_quote)
+        {
+            i += 1;
+        }
+        let word: String = chars[start..i].iter().collect();
+        if occur.is_none() {
+            match word.as_str() {
+                "AND" | "&&" => {
+                    tokens.push(Token::And);
+                    continue;
+                }
+                "OR" | "||" => {
+                    tokens.push(Token::Or);
+                    continue;
+                }
+                "NOT" => {
+                    tokens.push(Token::Not);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        // `field:rest` only for a field that exists and a non-empty rest (or a phrase after it).
+        if let Some((name, rest)) = word.split_once(':') {
+            if fields.contains(&name) {
+                if rest.is_empty() && i < chars.len() && chars[i] == '"' && Some(i) != last_quote {
+                    let end = (i + 1..chars.len())
+                        .find(|&j| chars[j] == '"')
+                        .unwrap_or(chars.len());
+                    let text: String = chars[i + 1..end].iter().collect();
+                    tokens.push(Token::Term {
+                        occur,
+                        field: Some(name.to_string()),
+                        text,
+                    });
+                    i = end + 1;
+                    continue;
+                }
+                if has_searchable(rest) {
+                    tokens.push(Token::Term {
+                        occur,
+                        field: Some(name.to_string()),
+                        text: rest.to_string(),
+                    });
+                    continue;
+                }
+            }
+        }
+        tokens.push(Token::Term {
+            occur,
+            field: None,
+            text: word,
+        });
+    }
+    tokens
+}
+
+/// Rewrites `input` into Tantivy's grammar. `fields` are the names a `field:` prefix may use.
+pub fn normalize(input: &str, fields: &[&str]) -> Normalized {
+    let mut notes = Vec::new();
+    let tokens = tokenize(input, fields, &mut notes);
+    // Drop terms with nothing searchable, then operators and parentheses left without operands.
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| match t {
+            Token::Term { text, .. } => has_searchable(text),
+            _ => true,
+        })
+        .collect();
+    let mut depth = 0usize;
+    let mut balanced: Vec<Token> = Vec::new();
+    for token in tokens {
+        match token {
+            Token::Open => {
+                depth += 1;
+                balanced.push(Token::Open);
+            }
+            Token::Close if depth == 0 => notes.push("unmatched ) ignored".to_string()),
+            Token::Close => {
+                depth -= 1;
+                balanced.push(Token::Close);
+            }
+            other => balanced.push(other),
+        }
+    }
+    if depth > 0 {
+        notes.push("unmatched ( ignored".to_string());
+        // Remove the unmatched opening parentheses, innermost last-opened first.
+        let mut open_positions = Vec::new();
+        for (i, t) in balanced.iter().enumerate() {
+            match t {
+                Token::Open => open_positions.push(i),
+                Token::Close => {
+                    open_positions.pop();
+                }
+                _ => {}
+            }
+        }
+        for i in open_positions.into_iter().rev() {
+            balanced.remove(i);
+        }
+    }
+
+    let mut out: Vec<String> = Vec::new();
+    // What the previous emitted item was, to place binary operators only between operands.
+    let mut prev_operand = false;
+    let mut pending: Option<&str> = None;
+    let mut negate_next = false;
+    for token in &balanced {
+        match token {
+            Token::And | Token::Or => {
+                if prev_operand {
+                    pending = Some(if *token == Token::And { "AND" } else { "OR" });
+                }
+            }
+            Token::Not => negate_next = true,
+            Token::Open => {
+                if prev_operand {
+                    if let Some(op) = pending.take() {
+                        out.push(op.to_string());
+                    }
+                }
+                out.push("(".to_string());
+                prev_operand = false;
+            }
+            Token::Close => {
+                if out.last().map(String::as_str) == Some("(") {
+                    out.pop();
+                } else {
+                    out.push(")".to_string());
+                    prev_operand = true;
+                }
+                pending = None;
+            }
+            Token::Term { occur, field, text } => {
+                if prev_operand {
+                    if let Some(op) = pending.take() {
+                        out.push(op.to_string());
+                    }
+                }
+                let occur = if negate_next { Some('-') } else { *occur };
+                negate_next = false;
+                let mut item = String::new();
+                if let Some(op) = occur {
+                    item.push(op);
+                }
+                if let Some(field) = field {
+                    item.push_str(field);
+                    item.push(':');
+                }
+                item.push('"');
+                item.push_str(&phrase_safe(text));
+                item.push('"');
+                out.push(item);
+                prev_operand = true;
+            }
+        }
+    }
+    let query = out.join(" ").replace("( ", "(").replace(" )", ")");
+    Normalized { query, notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: &[&str] = &["title", "section", "text", "entities"];
+
+    macro_rules! normalize_tests {
+        ($($name:ident: $input:expr => $expected:expr,)*) => {$(
+            #[test]
+            fn $name() {
+                assert_eq!(normalize($input, FIELDS).query, $expected, "input {:?}", $input);
+            }
+        )*};
+    }
+
+    normalize_tests! {
+        plain_words: "Torkham closure" => r#""Torkham" "closure""#,
+        hyphen_inside_word: "Khyber-Pakhtunkhwa" => r#""Khyber-Pakhtunkhwa""#,
+        hyphenated_name: "Tehrik-i-Taliban attacks" => r#""Tehrik-i-Taliban" "attacks""#,
+        leading_minus_is_not: "Taliban -Karzai" => r#""Taliban" -"Karzai""#,
+        plus_is_must: "+Torkham trade" => r#"+"Torkham" "trade""#,
+        phrase: "\"Durand Line\" treaty" => r#""Durand Line" "treaty""#,
+        negated_phrase: "border -\"Durand Line\"" => r#""border" -"Durand Line""#,
+        unbalanced_quote: "\"unbalanced" => r#""unbalanced""#,
+        unbalanced_quote_middle: "a \"b c\" d\"" => r#""a" "b c" "d""#,
+        unknown_field_is_a_word: "foo:bar" => r#""foo:bar""#,
+        known_field: "title:Durand" => r#"title:"Durand""#,
+        known_field_phrase: "section:\"See also\"" => r#"section:"See also""#,
+        empty_field: "title:" => r#""title:""#,
+        colon_in_claim: "0-dimensional: biomaterials" => r#""0-dimensional:" "biomaterials""#,
+        operators: "Torkham AND closure OR trade" => r#""Torkham" AND "closure" OR "trade""#,
+        lowercase_operators_are_words: "war and peace" => r#""war" "and" "peace""#,
+        dangling_operator: "AND Torkham OR" => r#""Torkham""#,
+        not_operator: "Taliban NOT Karzai" => r#""Taliban" -"Karzai""#,
+        parens: "(Torkham OR Chaman) closure" => r#"("Torkham" OR "Chaman") "closure""#,
+        unbalanced_open: "(((" => "",
+        unbalanced_open_with_words: "((Torkham" => r#""Torkham""#,
+        unbalanced_close: "Torkham)" => r#""Torkham""#,
+        empty_parens: "() Torkham" => r#""Torkham""#,
+        lone_minus: "-" => "",
+        stars: "* ?" => "",
+        question: "What happened at Torkham in 2025?" => r#""What" "happened" "at" "Torkham" "in" "2025?""#,
+        backslash: r"a\b" => r#""a b""#,
+        slash: "Afghan/Pakistani" => r#""Afghan/Pakistani""#,
+        apostrophes: "Pakistan's 'leverage'" => r#""Pakistan's" "'leverage'""#,
+        minus_after_word_is_hyphen: "well-known -x" => r#""well-known" -"x""#,
+    }
+
+    #[test]
+    fn notes_say_what_was_ignored() {
+        assert_eq!(
+            normalize("\"unbalanced", FIELDS).notes,
+            ["unbalanced \" ignored"]
+        );
+        assert_eq!(normalize("Torkham)", FIELDS).notes, ["unmatched ) ignored"]);
+        assert!(normalize("Torkham closure", FIELDS).notes.is_empty());
+    }
+}
