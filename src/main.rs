@@ -145,7 +145,7 @@ fn open_fresh_index(location: &Location) -> Result<SearchIndex> {
             build(&corpus, &index, &BuildOptions::default())?;
         }
         Freshness::Stale(reason) => {
-            eprintln!("afsearch: the index is out of date ({reason}); rebuilding it");
+            eprintln!("afsearch: the index is out of date, rebuilding it: {reason}");
             build(&corpus, &index, &BuildOptions::default())?;
         }
     }

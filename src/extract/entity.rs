@@ -515,8 +515,9 @@ fn normalise(s: &str) -> Normalised {
     out
 }
 
-/// The key names are compared by in [`Gazetteer::resolve`].
-fn lookup_key(name: &str) -> String {
+/// The key names are compared by: case, apostrophe and hyphen/space differences folded
+/// (used by [`Gazetteer::resolve`], and by the index so `--entity` matches any spelling).
+pub fn lookup_key(name: &str) -> String {
     normalise(name).text.trim().to_lowercase()
 }
 

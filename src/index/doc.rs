@@ -6,7 +6,7 @@
 use super::schema::Fields;
 use crate::corpus::Paragraph;
 use crate::extract::date::DateMention;
-use crate::extract::entity::Gazetteer;
+use crate::extract::entity::{lookup_key, Gazetteer};
 use crate::extract::Extraction;
 use tantivy::schema::Facet;
 use tantivy::TantivyDocument;
@@ -145,6 +145,7 @@ pub fn to_document(
     let gazetteer = Gazetteer::builtin();
     for (kind, name) in &extraction.entities {
         doc.add_facet(fields.entity, entity_facet(kind.as_str(), name));
+        doc.add_text(fields.entity_key, lookup_key(name));
         doc.add_text(fields.entity_names, name);
         if let Some(entry) = gazetteer.resolve(name) {
             for alias in &entry.aliases {

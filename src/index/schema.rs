@@ -43,6 +43,8 @@ pub const FIRST_DATE: &str = "first_date";
 pub const DATES: &str = "dates";
 /// Entities as a facet (`/person/Hamid Karzai`).
 pub const ENTITY: &str = "entity";
+/// Entity names as lookup keys (`entity::lookup_key`), for case-insensitive `--entity`.
+pub const ENTITY_KEY: &str = "entity_key";
 /// Entity names and aliases, searchable.
 pub const ENTITY_NAMES: &str = "entities";
 
@@ -63,6 +65,7 @@ pub struct Fields {
     pub first_date: Field,
     pub dates: Field,
     pub entity: Field,
+    pub entity_key: Field,
     pub entity_names: Field,
 }
 
@@ -96,6 +99,7 @@ pub fn build_schema() -> (Schema, Fields) {
         first_date: builder.add_i64_field(FIRST_DATE, NumericOptions::default() | FAST),
         dates: builder.add_text_field(DATES, STRING | STORED | FAST),
         entity: builder.add_facet_field(ENTITY, FacetOptions::default().set_stored()),
+        entity_key: builder.add_text_field(ENTITY_KEY, STRING),
         entity_names: builder.add_text_field(ENTITY_NAMES, english_text(false)),
     };
     (builder.build(), fields)
@@ -122,6 +126,7 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         first_date: get(FIRST_DATE)?,
         dates: get(DATES)?,
         entity: get(ENTITY)?,
+        entity_key: get(ENTITY_KEY)?,
         entity_names: get(ENTITY_NAMES)?,
     })
 }

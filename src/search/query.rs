@@ -9,8 +9,7 @@ use super::syntax::normalize;
 use super::SearchRequest;
 use crate::error::{Error, Result};
 use crate::extract::date::PartialDate;
-use crate::extract::entity::{EntityKind, Gazetteer};
-use crate::index::doc::entity_facet;
+use crate::extract::entity::{lookup_key, Gazetteer};
 use crate::index::schema::{self, Fields};
 use std::collections::HashSet;
 use std::ops::Bound;
@@ -112,37 +111,19 @@ fn date_range_query(
     ]))
 }
 
-const ENTITY_KINDS: [EntityKind; 5] = [
-    EntityKind::Person,
-    EntityKind::Organisation,
-    EntityKind::Place,
-    EntityKind::Event,
-    EntityKind::Other,
-];
-
 /// A filter matches or not; it must not add to the relevance score.
 fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
     (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
 }
 
-/// Paragraphs naming the entity, by canonical name or any alias, whatever its kind.
+/// Paragraphs naming the entity, by canonical name or any alias, in any letter case.
 fn entity_query(fields: &Fields, name: &str) -> Box<dyn Query> {
-    let canonical: Vec<(String, EntityKind)> = match Gazetteer::builtin().resolve(name) {
-        Some(entry) => vec![(entry.name.clone(), entry.kind)],
-        None => ENTITY_KINDS
-            .iter()
-            .map(|&k| (name.trim().to_string(), k))
-            .collect(),
+    let key = match Gazetteer::builtin().resolve(name) {
+        Some(entry) => lookup_key(&entry.name),
+        None => lookup_key(name),
     };
-    let clauses = canonical
-        .into_iter()
-        .map(|(name, kind)| {
-            let term = Term::from_facet(fields.entity, &entity_facet(kind.as_str(), &name));
-            let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-            (Occur::Should, query)
-        })
-        .collect();
-    Box::new(BooleanQuery::new(clauses))
+    let term = Term::from_field_text(fields.entity_key, &key);
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
 
 pub(crate) fn build(index: &Index, fields: &Fields, request: &SearchRequest) -> Result<BuiltQuery> {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::ops::Range;
 use tantivy::tokenizer::TextAnalyzer;
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Part of a paragraph, with the matched words marked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,41 +73,54 @@ fn floor_boundary(text: &str, mut pos: usize) -> usize {
     pos
 }
 
-/// Moves `pos` back to the start of the word it falls in (or forward past it if that is far).
+/// Starts and ends of the words (Unicode word boundaries, UAX #29) near `pos`, so that
+/// fragments begin and end on whole words in any script, spaced or not.
+fn words_near(text: &str, pos: usize) -> Vec<Range<usize>> {
+    let lo = floor_boundary(text, pos.saturating_sub(4 * SNAP_LIMIT));
+    let hi = floor_boundary(text, pos.saturating_add(4 * SNAP_LIMIT));
+    text[lo..hi]
+        .split_word_bound_indices()
+        .filter(|(_, w)| w.chars().next().is_some_and(char::is_alphanumeric))
+        .map(|(i, w)| lo + i..lo + i + w.len())
+        .collect()
+}
+
+/// Moves `pos` back to the start of the word it falls in (or forward to the next word).
 fn snap_start(text: &str, pos: usize) -> usize {
     let pos = floor_boundary(text, pos);
     if pos == 0 {
         return 0;
     }
-    let before = &text[..pos];
-    match before
-        .char_indices()
+    let words = words_near(text, pos);
+    let before = words
+        .iter()
         .rev()
-        .take(SNAP_LIMIT)
-        .find(|(_, c)| c.is_whitespace())
-    {
-        Some((i, c)) => i + c.len_utf8(),
-        None if pos <= SNAP_LIMIT => 0,
-        None => text[pos..]
-            .char_indices()
-            .find(|(_, c)| c.is_whitespace())
-            .map_or(pos, |(i, c)| pos + i + c.len_utf8()),
-    }
+        .map(|w| w.start)
+        .find(|&s| s <= pos && pos - s <= SNAP_LIMIT);
+    let after = words
+        .iter()
+        .map(|w| w.start)
+        .find(|&s| s > pos && s - pos <= SNAP_LIMIT);
+    before.or(after).unwrap_or(pos)
 }
 
-/// Moves `pos` forward to the end of the word it falls in.
+/// Moves `pos` forward to the end of the word it falls in (or back to the previous word).
 fn snap_end(text: &str, pos: usize) -> usize {
     let pos = floor_boundary(text, pos);
-    let after = &text[pos..];
-    match after
-        .char_indices()
-        .take(SNAP_LIMIT)
-        .find(|(_, c)| c.is_whitespace())
-    {
-        Some((i, _)) => pos + i,
-        None if after.len() <= SNAP_LIMIT => text.len(),
-        None => pos,
+    if pos >= text.len() {
+        return text.len();
     }
+    let words = words_near(text, pos);
+    let after = words
+        .iter()
+        .map(|w| w.end)
+        .find(|&e| e >= pos && e - pos <= SNAP_LIMIT);
+    let before = words
+        .iter()
+        .rev()
+        .map(|w| w.end)
+        .find(|&e| e < pos && pos - e <= SNAP_LIMIT);
+    after.or(before).unwrap_or(pos)
 }
 
 /// Chooses up to three passages of `text` around `matches` fitting in about `max_len` bytes.
@@ -314,6 +328,36 @@ mod tests {
         };
         let start = text[..22].chars().count();
         assert_eq!(ex.char_highlights(), vec![[start, start + 7]]);
+    }
+
+    #[test]
+    fn fragments_snap_to_words_without_spaces() {
+        // No spaces at all: word boundaries still come from UAX #29.
+        let text = "日本語".repeat(100) + "Torkham" + &"中文".repeat(100);
+        let start = text.find("Torkham").expect("present");
+        let ex = build_excerpt(&text, &[start..start + 7], 60);
+        assert!(ex.text.contains("Torkham"));
+        assert!(ex.text.len() < 200, "{}", ex.text.len());
+    }
+
+    #[test]
+    fn fragment_edges_are_whole_words() {
+        let mut analyzer = english_analyzer();
+        let ranges = match_ranges(TORKHAM, &mut analyzer, &terms(&["Kalash"]));
+        let ex = build_excerpt(TORKHAM, &ranges, 90);
+        let inner = ex.text.trim_start_matches('…').trim_end_matches('…');
+        let first = inner.split_whitespace().next().expect("word");
+        let last = inner.split_whitespace().last().expect("word");
+        assert!(
+            TORKHAM.split_whitespace().any(|w| w.starts_with(first)),
+            "{first:?} in {:?}",
+            ex.text
+        );
+        assert!(
+            TORKHAM.contains(&format!(" {last}")),
+            "{last:?} in {:?}",
+            ex.text
+        );
     }
 
     #[test]

@@ -94,16 +94,13 @@ fn tokenize(input: &str, fields: &[&str], notes: &mut Vec<String>) -> Vec<Token>
             i += 1;
         }
         if i < chars.len() && chars[i] == '"' && Some(i) != last_quote {
-            let end = (i + 1..chars.len())
-                .find(|&j| chars[j] == '"')
-                .unwrap_or(chars.len());
-            let text: String = chars[i + 1..end].iter().collect();
+            let (text, next) = read_phrase(&chars, i);
             tokens.push(Token::Term {
                 occur,
                 field: None,
                 text,
             });
-            i = end + 1;
+            i = next;
             continue;
         }
         let start = i;
@@ -136,16 +133,13 @@ fn tokenize(input: &str, fields: &[&str], notes: &mut Vec<String>) -> Vec<Token>
         if let Some((name, rest)) = word.split_once(':') {
             if fields.contains(&name) {
                 if rest.is_empty() && i < chars.len() && chars[i] == '"' && Some(i) != last_quote {
-                    let end = (i + 1..chars.len())
-                        .find(|&j| chars[j] == '"')
-                        .unwrap_or(chars.len());
-                    let text: String = chars[i + 1..end].iter().collect();
+                    let (text, next) = read_phrase(&chars, i);
                     tokens.push(Token::Term {
                         occur,
                         field: Some(name.to_string()),
                         text,
                     });
-                    i = end + 1;
+                    i = next;
                     continue;
                 }
                 if has_searchable(rest) {
