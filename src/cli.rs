@@ -63,6 +63,26 @@ pub enum Command {
     Index(IndexArgs),
     /// List the entities the corpus (or the paragraphs matching QUERY) names, most frequent first.
     Entities(EntitiesArgs),
+    /// Show what the index holds: articles, paragraphs, years, top entities, size, provenance.
+    Stats(StatsArgs),
+    /// Print a shell completion script (e.g. `afsearch completions bash > ~/.local/share/bash-completion/completions/afsearch`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (e.g. `afsearch man > afsearch.1`).
+    Man,
+}
+
+/// Arguments of `afsearch stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print the statistics as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub location: Location,
 }
 
 /// Arguments of `afsearch entities`.

@@ -58,6 +58,14 @@ pub enum Error {
         /// The index directory.
         path: PathBuf,
     },
+    /// A record supplied to the library is unusable.
+    #[error("record {id:?}: {reason}")]
+    InvalidRecord {
+        /// The record's id.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The query text could not be understood.
     #[error("invalid query: {0}")]
     Query(String),

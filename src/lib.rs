@@ -49,7 +49,7 @@ mod index;
 pub mod render;
 pub mod search;
 
-pub use corpus::{Corpus, Paragraph, Warning};
+pub use corpus::{Corpus, Paragraph, Record, Warning};
 pub use error::{EngineError, Error, Result};
 pub use extract::date::PartialDate;
 pub use extract::entity::EntityKind;

@@ -14,9 +14,10 @@ use afsearch::{
     SearchRequest, SortOrder,
 };
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::{
     Cli, ColorWhen, Command, EntitiesArgs, FilterArgs, IndexArgs, Location, SearchArgs, SortBy,
+    StatsArgs,
 };
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,20 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Index(args)) => run_index(&args),
         Some(Command::Entities(args)) => run_entities(&args),
+        Some(Command::Stats(args)) => run_stats(&args),
+        Some(Command::Completions { shell }) => {
+            // clap_complete panics on a failed write, so render first and write ourselves.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "afsearch", &mut script);
+            print_bytes(&script)
+        }
+        Some(Command::Man) => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| print_bytes(&page))
+        }
         None => run_search(&cli.search),
     };
     match outcome {
@@ -41,6 +56,13 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn print_bytes(bytes: &[u8]) -> Result<u8> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()?;
+    Ok(0)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -295,4 +317,78 @@ fn run_entities(args: &EntitiesArgs) -> Result<u8> {
     }
     out.flush()?;
     Ok(if listing.is_empty() { 1 } else { 0 })
+}
+
+fn run_stats(args: &StatsArgs) -> Result<u8> {
+    let index = open_fresh_index(&args.location)?;
+    let stats = index.stats()?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &stats)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(0);
+    }
+    let built = i64::try_from(stats.built_at)
+        .ok()
+        .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
+        .map_or_else(
+            || "at an unknown time".to_string(),
+            |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        );
+    if let Some(dir) = &stats.dir {
+        writeln!(
+            out,
+            "index        {} ({:.1} MB, built {built})",
+            dir_display(dir),
+            stats.size_bytes as f64 / 1e6
+        )?;
+    }
+    let files = if stats.files == 1 { "file" } else { "files" };
+    writeln!(
+        out,
+        "corpus       {} ({} {files})",
+        dir_display(&stats.corpus),
+        stats.files
+    )?;
+    writeln!(out, "articles     {}", stats.articles)?;
+    writeln!(out, "paragraphs   {}", stats.paragraphs)?;
+    match (stats.years.keys().next(), stats.years.keys().next_back()) {
+        (Some(first), Some(last)) => {
+            let (busiest, count) = stats
+                .years
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map_or((0, 0), |(y, c)| (*y, *c));
+            writeln!(
+                out,
+                "years        {first}–{last} ({} distinct; most paragraphs: {busiest}, {count})",
+                stats.years.len()
+            )?;
+        }
+        _ => writeln!(out, "years        none mentioned")?,
+    }
+    writeln!(out, "top entities")?;
+    let mut kinds: Vec<&str> = stats.top_entities.iter().map(|e| e.kind.as_str()).collect();
+    kinds.dedup();
+    let width = kinds.iter().map(|k| k.len()).max().unwrap_or(0);
+    for kind in kinds {
+        let names: Vec<String> = stats
+            .top_entities
+            .iter()
+            .filter(|e| e.kind.as_str() == kind)
+            .take(6)
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    afsearch::render::terminal::sanitize(&e.name),
+                    e.count
+                )
+            })
+            .collect();
+        writeln!(out, "  {kind:<width$}  {}", names.join(" · "))?;
+    }
+    out.flush()?;
+    Ok(0)
 }

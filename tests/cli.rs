@@ -456,3 +456,79 @@ fn broken_pipe_is_not_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn environment_variables_locate_index_and_corpus() {
+    let dir = TestDir::with_article();
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_afsearch"));
+    cmd.current_dir(elsewhere.path())
+        .env("AFSEARCH_CORPUS", dir.corpus())
+        .env("AFSEARCH_INDEX", dir.index())
+        .arg("Torkham")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Torkham"));
+    assert!(dir.index().join("afsearch.json").is_file());
+    assert!(!elsewhere.path().join("index").exists());
+}
+
+#[test]
+fn help_is_short_and_long() {
+    let dir = TestDir::new();
+    let short = dir.cmd().arg("-h").output().expect("run");
+    let long = dir.cmd().arg("--help").output().expect("run");
+    let (short, _) = outputs(&short);
+    let (long, _) = outputs(&long);
+    assert!(short.contains("Examples:"), "{short}");
+    assert!(short.lines().count() < long.lines().count());
+    for topic in ["Query syntax:", "Exit status:", "--year", "--entity"] {
+        assert!(long.contains(topic), "--help lacks {topic}");
+    }
+}
+
+#[test]
+fn completions_and_man_page() {
+    let dir = TestDir::new();
+    for (shell, marker) in [
+        ("bash", "_afsearch()"),
+        ("zsh", "#compdef afsearch"),
+        ("fish", "complete -c afsearch"),
+    ] {
+        dir.cmd()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(marker).and(predicate::str::contains("entities")));
+    }
+    dir.cmd()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH afsearch 1").and(predicate::str::contains("index")));
+}
+
+#[test]
+fn stats_describe_the_index() {
+    let dir = TestDir::with_article();
+    let output = dir.cmd().args(["stats", "--json"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    let stats: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(stats["paragraphs"], 60);
+    assert_eq!(stats["articles"], 1);
+    assert_eq!(stats["files"], 1);
+    assert!(stats["size_bytes"].as_u64().expect("size") > 10_000);
+    assert_eq!(stats["years"]["2025"], 14);
+    let (stdout, _) = outputs(&dir.cmd().arg("stats").output().expect("run"));
+    for label in [
+        "index ",
+        "corpus ",
+        "articles ",
+        "paragraphs ",
+        "years ",
+        "top entities",
+    ] {
+        assert!(stdout.contains(label), "{label} missing in {stdout}");
+    }
+    assert!(stdout.contains("Taliban 23"), "{stdout}");
+}

@@ -7,9 +7,11 @@
 //! index never reads files.
 
 pub mod article;
+mod record;
 pub mod segment;
 
 use crate::error::{Error, Result};
+pub use record::Record;
 pub use segment::Paragraph;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -233,7 +235,7 @@ pub fn parse_file(file: &CorpusFile, text: &str) -> FileContent {
 
 /// One JSON-lines record as users export it; BEIR's `_id` is accepted for `id`.
 #[derive(Deserialize)]
-struct Record {
+struct JsonRecord {
     #[serde(alias = "_id")]
     id: Option<serde_json::Value>,
     #[serde(default)]
@@ -259,7 +261,7 @@ fn parse_json_lines(file: &str, text: &str) -> FileContent {
                 message,
             })
         };
-        let record: Record = match serde_json::from_str(line) {
+        let record: JsonRecord = match serde_json::from_str(line) {
             Ok(record) => record,
             Err(err) => {
                 warn(format!("malformed JSON ({err}); line skipped"));
@@ -277,7 +279,7 @@ fn parse_json_lines(file: &str, text: &str) -> FileContent {
         };
         let date = match record.date.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(raw) => match normalise_record_date(raw) {
+            Some(raw) => match record::normalise_date(raw) {
                 Some(date) => Some(date),
                 None => {
                     warn(format!(
@@ -311,12 +313,6 @@ fn parse_json_lines(file: &str, text: &str) -> FileContent {
 
 fn clean_text_line(text: &str) -> String {
     segment::clean_text(text)
-}
-
-/// Keeps the calendar part of an ISO 8601 date or date-time, validated.
-fn normalise_record_date(raw: &str) -> Option<String> {
-    let date_part = raw.split(['T', ' ']).next().unwrap_or(raw);
-    crate::extract::date::PartialDate::parse_iso(date_part).map(|d| d.to_iso())
 }
 
 fn relative(root: &Path, path: &Path) -> String {

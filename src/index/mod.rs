@@ -48,6 +48,9 @@ pub struct IndexInfo {
     pub files: Vec<CorpusFile>,
     /// Number of paragraphs indexed.
     pub paragraphs: u64,
+    /// Number of articles (for JSON lines: records) the paragraphs come from.
+    #[serde(default)]
+    pub articles: u64,
 }
 
 impl IndexInfo {
@@ -151,6 +154,8 @@ pub struct BuildReport {
     pub files: usize,
     /// Paragraphs indexed.
     pub paragraphs: u64,
+    /// Articles (for JSON lines: records) the paragraphs come from.
+    pub articles: u64,
     /// Bytes of corpus read.
     pub bytes: u64,
     /// Files and lines that were skipped, and why.
@@ -258,8 +263,9 @@ fn index_corpus(
     corpus: &Corpus,
     writer: &IndexWriter<TantivyDocument>,
     fields: &schema::Fields,
-) -> Result<(u64, Vec<Warning>)> {
+) -> Result<(u64, u64, Vec<Warning>)> {
     let paragraphs = AtomicU64::new(0);
+    let articles = AtomicU64::new(0);
     let per_file: Vec<Result<Vec<Warning>>> = corpus
         .files()
         .par_iter()
@@ -274,6 +280,7 @@ fn index_corpus(
                     .map_err(|err| Error::engine("adding a document", err))
             })?;
             paragraphs.fetch_add(content.paragraphs.len() as u64, Ordering::Relaxed);
+            articles.fetch_add(count_articles(file, &content.paragraphs), Ordering::Relaxed);
             Ok(content.warnings)
         })
         .collect();
@@ -281,7 +288,18 @@ fn index_corpus(
     for result in per_file {
         warnings.extend(result?);
     }
-    Ok((paragraphs.into_inner(), warnings))
+    Ok((paragraphs.into_inner(), articles.into_inner(), warnings))
+}
+
+/// Articles in a file's paragraphs: each JSON-lines record is one; an article's first
+/// paragraph has ordinal 1.
+fn count_articles(file: &CorpusFile, paragraphs: &[crate::corpus::Paragraph]) -> u64 {
+    match file.format {
+        crate::corpus::Format::JsonLines => paragraphs.len() as u64,
+        crate::corpus::Format::Article => {
+            paragraphs.iter().filter(|p| p.ordinal == 1).count() as u64
+        }
+    }
 }
 
 /// (Re)builds the index of `corpus` in `dir`, replacing any previous index atomically.
@@ -310,7 +328,7 @@ pub fn build(corpus: &Corpus, dir: &Path, options: &BuildOptions) -> Result<Buil
             .writer_with_num_threads(threads, memory)
             .map_err(|err| Error::engine("starting the index writer", err))?;
 
-    let (paragraphs, warnings) = index_corpus(corpus, &writer, &fields)?;
+    let (paragraphs, articles, warnings) = index_corpus(corpus, &writer, &fields)?;
     writer
         .commit()
         .map_err(|err| Error::engine("committing the index", err))?;
@@ -331,16 +349,55 @@ pub fn build(corpus: &Corpus, dir: &Path, options: &BuildOptions) -> Result<Buil
             .unwrap_or_else(|_| corpus.root().to_path_buf()),
         files: corpus.files().to_vec(),
         paragraphs,
+        articles,
     };
     write_info(dir, &info)?;
     remove_debris(dir, Some(&generation));
     Ok(BuildReport {
         files: corpus.files().len(),
         paragraphs,
+        articles,
         bytes: corpus.total_bytes(),
         warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Builds an index in memory from paragraphs the caller already has (no corpus, no files).
+pub(crate) fn build_in_memory(
+    paragraphs: &[crate::corpus::Paragraph],
+) -> Result<(Index, schema::Fields, IndexInfo)> {
+    let (schema, fields) = schema::build_schema();
+    let index = Index::create_in_ram(schema);
+    schema::register_tokenizers(&index);
+    let mut writer: IndexWriter<TantivyDocument> = index
+        .writer_with_num_threads(1, 15_000_000)
+        .map_err(|err| Error::engine("starting the index writer", err))?;
+    let documents: Vec<TantivyDocument> = paragraphs
+        .par_iter()
+        .map(|paragraph| doc::to_document(paragraph, &extract(paragraph), &fields, 0))
+        .collect();
+    for document in documents {
+        writer
+            .add_document(document)
+            .map_err(|err| Error::engine("adding a document", err))?;
+    }
+    writer
+        .commit()
+        .map_err(|err| Error::engine("committing the index", err))?;
+    let info = IndexInfo {
+        format: FORMAT_VERSION,
+        afsearch_version: env!("CARGO_PKG_VERSION").to_string(),
+        generation: "memory".to_string(),
+        built_at: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        corpus: PathBuf::new(),
+        files: Vec::new(),
+        paragraphs: paragraphs.len() as u64,
+        articles: paragraphs.len() as u64,
+    };
+    Ok((index, fields, info))
 }
 
 /// Opens the Tantivy index of the current generation in `dir`.

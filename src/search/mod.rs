@@ -2,7 +2,7 @@
 //!
 //! [`SearchIndex`] owns the opened index and its reader; [`SearchRequest`] says what to look for;
 //! [`SearchResults`] and [`Hit`] carry everything a printer needs, with no Tantivy type in
-//! sight. Building queries is [`query`]'s job, excerpts [`snippet`]'s; printing is `render`'s.
+//! sight. Building queries is `query`'s job, excerpts [`snippet`]'s; printing is `render`'s.
 
 pub mod facets;
 pub mod filter;
@@ -10,15 +10,17 @@ pub(crate) mod query;
 pub mod snippet;
 pub mod syntax;
 
+use crate::corpus::Record;
 use crate::error::{Error, Result};
 use crate::extract::date::PartialDate;
 use crate::extract::entity::{EntityKind, Gazetteer};
 use crate::index::schema::{self, english_analyzer, Fields};
-use crate::index::{open_current, IndexInfo};
+use crate::index::{build_in_memory, open_current, IndexInfo};
 use facets::{entity_collector, to_facets, Facets, ValueCounts};
 use serde::Serialize;
 use snippet::{build_excerpt, match_ranges, Excerpt};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{Facet, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument};
@@ -209,55 +211,230 @@ pub struct SearchResults {
 }
 
 /// An opened index, ready to search.
+///
+/// Cheap to clone and safe to share between threads: clones share the same index and see the
+/// same [`reload`](SearchIndex::reload). A search runs against the index generation current when
+/// it starts, so a rebuild never disturbs a search in flight.
+///
+/// ```
+/// # fn main() -> afsearch::Result<()> {
+/// use afsearch::{Record, SearchIndex, SearchRequest};
+///
+/// let index = SearchIndex::from_records([
+///     Record::new("a", "Border", "The Torkham crossing closed."),
+///     Record::new("b", "Trade", "Transit trade grew."),
+/// ])?;
+/// let shared = index.clone(); // another handle on the same index, e.g. for another thread
+/// let results = shared.search(&SearchRequest::new("torkham"))?;
+/// assert_eq!(results.hits[0].id, "a");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
 pub struct SearchIndex {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// `None` for an index built in memory.
+    dir: Option<PathBuf>,
+    current: RwLock<Arc<Generation>>,
+}
+
+/// One built index, as opened: what a search runs against.
+struct Generation {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    info: IndexInfo,
-    dir: PathBuf,
+    info: Arc<IndexInfo>,
 }
+
+// Compile-time proof of the sharing promise above.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SearchIndex>();
+};
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchIndex")
-            .field("dir", &self.dir)
+            .field("dir", &self.shared.dir)
             .finish_non_exhaustive()
+    }
+}
+
+fn open_reader(index: &Index, dir: &Path) -> Result<IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|err| Error::BadIndex {
+            path: dir.to_path_buf(),
+            reason: format!("cannot open a reader: {err}"),
+        })
+}
+
+impl Generation {
+    fn open(dir: &Path) -> Result<Generation> {
+        let (index, fields, info) = open_current(dir)?;
+        let reader = open_reader(&index, dir)?;
+        Ok(Generation {
+            index,
+            reader,
+            fields,
+            info: Arc::new(info),
+        })
     }
 }
 
 impl SearchIndex {
     /// Opens the index in `dir`, built by [`crate::build_index`].
     pub fn open(dir: &Path) -> Result<SearchIndex> {
-        let (index, fields, info) = open_current(dir)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|err| Error::BadIndex {
-                path: dir.to_path_buf(),
-                reason: format!("cannot open a reader: {err}"),
-            })?;
         Ok(SearchIndex {
-            index,
-            reader,
-            fields,
-            info,
-            dir: dir.to_path_buf(),
+            shared: Arc::new(Shared {
+                dir: Some(dir.to_path_buf()),
+                current: RwLock::new(Arc::new(Generation::open(dir)?)),
+            }),
         })
     }
 
-    /// What the index was built from.
-    pub fn info(&self) -> &IndexInfo {
-        &self.info
+    /// Builds an index in memory from records the caller supplies: nothing touches the disk.
+    /// Dates and entities are extracted as for a corpus; a record's `date` must be ISO 8601.
+    pub fn from_records<I>(records: I) -> Result<SearchIndex>
+    where
+        I: IntoIterator<Item = Record>,
+    {
+        let paragraphs = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, record)| record.into_paragraph(u32::try_from(i + 1).unwrap_or(u32::MAX)))
+            .collect::<Result<Vec<_>>>()?;
+        let (index, fields, info) = build_in_memory(&paragraphs)?;
+        let reader = open_reader(&index, Path::new("(memory)"))?;
+        Ok(SearchIndex {
+            shared: Arc::new(Shared {
+                dir: None,
+                current: RwLock::new(Arc::new(Generation {
+                    index,
+                    reader,
+                    fields,
+                    info: Arc::new(info),
+                })),
+            }),
+        })
     }
 
-    /// The index directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// Switches to the newest build of the index if it was rebuilt since it was opened; returns
+    /// whether it did. Searches already running finish on the generation they started with.
+    pub fn reload(&self) -> Result<bool> {
+        let Some(dir) = &self.shared.dir else {
+            return Ok(false);
+        };
+        let latest = IndexInfo::read(dir)?.map(|info| info.generation);
+        if latest.as_deref() == Some(self.current().info.generation.as_str()) {
+            return Ok(false);
+        }
+        let generation = Arc::new(Generation::open(dir)?);
+        match self.shared.current.write() {
+            Ok(mut current) => *current = generation,
+            Err(poisoned) => *poisoned.into_inner() = generation,
+        }
+        Ok(true)
+    }
+
+    fn current(&self) -> Arc<Generation> {
+        match self.shared.current.read() {
+            Ok(current) => Arc::clone(&current),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// What the index was built from.
+    pub fn info(&self) -> Arc<IndexInfo> {
+        Arc::clone(&self.current().info)
+    }
+
+    /// The index directory (`None` for an index built in memory).
+    pub fn dir(&self) -> Option<&Path> {
+        self.shared.dir.as_deref()
     }
 
     /// Runs `request`.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        self.current().search(request)
+    }
+
+    /// Entities named in the paragraphs that match `request` (all paragraphs when it has no
+    /// query and no filter), with their paragraph counts and known aliases, most frequent first.
+    /// With [`SearchRequest::entity_kind`] set, only entities of that kind are listed.
+    pub fn entities(&self, request: &SearchRequest) -> Result<Vec<EntityListing>> {
+        self.current().entities(request)
+    }
+
+    /// What the index holds: counts, years covered, top entities, size and provenance.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let generation = self.current();
+        let searcher = generation.reader.searcher();
+        let collector = (
+            ValueCounts::for_field(schema::YEARS),
+            entity_collector(schema::ENTITY),
+        );
+        let (years, entities) = searcher
+            .search(&tantivy::query::AllQuery, &collector)
+            .map_err(|err| Error::engine("counting years and entities", err))?;
+        let facets = to_facets(years, &entities);
+        let size_bytes = self.shared.dir.as_ref().map_or(0, |dir| {
+            directory_size(&dir.join(&generation.info.generation))
+        });
+        Ok(IndexStats {
+            paragraphs: searcher.num_docs(),
+            articles: generation.info.articles,
+            files: generation.info.files.len(),
+            years: facets.years,
+            top_entities: facets.entities,
+            size_bytes,
+            built_at: generation.info.built_at,
+            corpus: generation.info.corpus.clone(),
+            dir: self.shared.dir.clone(),
+        })
+    }
+}
+
+fn directory_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| entry.metadata().ok())
+        .filter(|meta| meta.is_file())
+        .map(|meta| meta.len())
+        .sum()
+}
+
+/// What an index holds, from [`SearchIndex::stats`].
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStats {
+    /// Paragraphs (search documents).
+    pub paragraphs: u64,
+    /// Articles (for JSON lines: records) they come from.
+    pub articles: u64,
+    /// Corpus files read.
+    pub files: usize,
+    /// Paragraphs covering each year.
+    pub years: std::collections::BTreeMap<i32, u64>,
+    /// The most named entities of each kind.
+    pub top_entities: Vec<facets::EntityCount>,
+    /// Size of the index on disk, in bytes (0 in memory).
+    pub size_bytes: u64,
+    /// When it was built, in seconds since the Unix epoch.
+    pub built_at: u64,
+    /// The corpus directory it was built from (empty in memory).
+    pub corpus: PathBuf,
+    /// The index directory (`None` in memory).
+    pub dir: Option<PathBuf>,
+}
+
+impl Generation {
+    fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let built = query::build(&self.index, &self.fields, request)?;
         let searcher = self.reader.searcher();
         let wanted = request.offset.saturating_add(request.limit);
@@ -346,10 +523,7 @@ impl SearchIndex {
         })
     }
 
-    /// Entities named in the paragraphs that match `request` (all paragraphs when it has no
-    /// query and no filter), with their paragraph counts and known aliases, most frequent first.
-    /// With [`SearchRequest::entity_kind`] set, only entities of that kind are listed.
-    pub fn entities(&self, request: &SearchRequest) -> Result<Vec<EntityListing>> {
+    fn entities(&self, request: &SearchRequest) -> Result<Vec<EntityListing>> {
         let built = query::build(&self.index, &self.fields, request)?;
         let searcher = self.reader.searcher();
         let counts = searcher

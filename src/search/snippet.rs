@@ -42,7 +42,7 @@ const MAX_FRAGMENTS: usize = 3;
 const SNAP_LIMIT: usize = 24;
 
 /// Byte ranges of the words of `text` whose analyzed form is one of `terms`.
-pub fn match_ranges(
+pub(crate) fn match_ranges(
     text: &str,
     analyzer: &mut TextAnalyzer,
     terms: &HashSet<String>,
