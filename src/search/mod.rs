@@ -444,7 +444,9 @@ impl Generation {
             ));
         }
         let engine = |err| Error::engine("searching", err);
-        let limit = wanted.max(1);
+        // Tantivy allocates room for `limit` hits up front: never ask for more than exist.
+        let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let limit = wanted.clamp(1, num_docs.max(1));
         let (total, mut scored): (usize, Vec<(f32, DocAddress)>) =
             if request.sort == SortOrder::Date {
                 let collector = (
