@@ -24,6 +24,8 @@ enum Token {
         occur: Option<char>,
         field: Option<String>,
         text: String,
+        /// A plain word of the input (not quoted, no `+`/`-`/`NOT`, no field).
+        bare: bool,
     },
     And,
     Or,
@@ -99,6 +101,7 @@ fn tokenize(input: &str, fields: &[&str], notes: &mut Vec<String>) -> Vec<Token>
                 occur,
                 field: None,
                 text,
+                bare: false,
             });
             i = next;
             continue;
@@ -138,6 +141,7 @@ fn tokenize(input: &str, fields: &[&str], notes: &mut Vec<String>) -> Vec<Token>
                         occur,
                         field: Some(name.to_string()),
                         text,
+                        bare: false,
                     });
                     i = next;
                     continue;
@@ -147,18 +151,58 @@ fn tokenize(input: &str, fields: &[&str], notes: &mut Vec<String>) -> Vec<Token>
                         occur,
                         field: Some(name.to_string()),
                         text: rest.to_string(),
+                        bare: false,
                     });
                     continue;
                 }
             }
         }
+        let bare = occur.is_none() && !matches!(tokens.last(), Some(Token::Not));
+        if bare {
+            // A plain word is the bag of its parts, as in Lucene's classic query parser: `IL-6`
+            // is `IL` OR `6`, not the phrase "il 6". A document that writes the compound
+            // another way (`TNF-α` for `TNF-alpha`, `two-dimensional` for `0-dimensional`)
+            // still gets credit for the parts it shares, and BM25 ranks documents with all the
+            // parts first. A quoted phrase, a `+`/`-`/`NOT` operand and a `field:` value keep
+            // their adjacency.
+            for part in word
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|p| !p.is_empty())
+            {
+                tokens.push(Token::Term {
+                    occur: None,
+                    field: None,
+                    text: part.to_string(),
+                    bare: true,
+                });
+            }
+            continue;
+        }
         tokens.push(Token::Term {
             occur,
             field: None,
             text: word,
+            bare: false,
         });
     }
     tokens
+}
+
+/// Lucene's English stop words (`EnglishAnalyzer.ENGLISH_STOP_WORDS_SET`). Dropped from the
+/// plain words of a query: they match nearly every paragraph and only add noise to BM25.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with",
+];
+
+fn is_bare_stop_word(token: &Token) -> bool {
+    match token {
+        Token::Term {
+            bare: true, text, ..
+        } => STOP_WORDS.contains(&text.to_lowercase().as_str()),
+        _ => false,
+    }
 }
 
 /// Rewrites `input` into Tantivy's grammar. `fields` are the names a `field:` prefix may use.
@@ -173,6 +217,14 @@ pub fn normalize(input: &str, fields: &[&str]) -> Normalized {
             _ => true,
         })
         .collect();
+    // Plain stop words go, unless the query is nothing else ("to be or not to be").
+    let mut tokens = tokens;
+    if tokens
+        .iter()
+        .any(|t| matches!(t, Token::Term { .. }) && !is_bare_stop_word(t))
+    {
+        tokens.retain(|t| !is_bare_stop_word(t));
+    }
     let mut depth = 0usize;
     let mut balanced: Vec<Token> = Vec::new();
     for token in tokens {
@@ -238,7 +290,9 @@ pub fn normalize(input: &str, fields: &[&str]) -> Normalized {
                 }
                 pending = None;
             }
-            Token::Term { occur, field, text } => {
+            Token::Term {
+                occur, field, text, ..
+            } => {
                 if prev_operand {
                     if let Some(op) = pending.take() {
                         out.push(op.to_string());
@@ -262,6 +316,15 @@ pub fn normalize(input: &str, fields: &[&str]) -> Normalized {
             }
         }
     }
+    // Only exclusions (`-Karzai`): the user wants everything else, so say "all" explicitly
+    // instead of letting the engine reject a query with nothing to include.
+    let only_exclusions = !out.is_empty()
+        && out
+            .iter()
+            .all(|item| item.starts_with('-') || item == "AND" || item == "OR");
+    if only_exclusions {
+        out.insert(0, "*".to_string());
+    }
     let query = out.join(" ").replace("( ", "(").replace(" )", ")");
     Normalized { query, notes }
 }
@@ -283,21 +346,21 @@ mod tests {
 
     normalize_tests! {
         plain_words: "Torkham closure" => r#""Torkham" "closure""#,
-        hyphen_inside_word: "Khyber-Pakhtunkhwa" => r#""Khyber-Pakhtunkhwa""#,
-        hyphenated_name: "Tehrik-i-Taliban attacks" => r#""Tehrik-i-Taliban" "attacks""#,
+        hyphen_inside_word: "Khyber-Pakhtunkhwa" => r#""Khyber" "Pakhtunkhwa""#,
+        hyphenated_name: "Tehrik-i-Taliban attacks" => r#""Tehrik" "i" "Taliban" "attacks""#,
         leading_minus_is_not: "Taliban -Karzai" => r#""Taliban" -"Karzai""#,
         plus_is_must: "+Torkham trade" => r#"+"Torkham" "trade""#,
         phrase: "\"Durand Line\" treaty" => r#""Durand Line" "treaty""#,
         negated_phrase: "border -\"Durand Line\"" => r#""border" -"Durand Line""#,
         unbalanced_quote: "\"unbalanced" => r#""unbalanced""#,
-        unbalanced_quote_middle: "a \"b c\" d\"" => r#""a" "b c" "d""#,
-        unknown_field_is_a_word: "foo:bar" => r#""foo:bar""#,
+        unbalanced_quote_middle: "a \"b c\" d\"" => r#""b c" "d""#,
+        unknown_field_is_a_word: "foo:bar" => r#""foo" "bar""#,
         known_field: "title:Durand" => r#"title:"Durand""#,
         known_field_phrase: "section:\"See also\"" => r#"section:"See also""#,
-        empty_field: "title:" => r#""title:""#,
-        colon_in_claim: "0-dimensional: biomaterials" => r#""0-dimensional:" "biomaterials""#,
+        empty_field: "title:" => r#""title""#,
+        colon_in_claim: "0-dimensional: biomaterials" => r#""0" "dimensional" "biomaterials""#,
         operators: "Torkham AND closure OR trade" => r#""Torkham" AND "closure" OR "trade""#,
-        lowercase_operators_are_words: "war and peace" => r#""war" "and" "peace""#,
+        lowercase_operators_are_words: "war or peace" => r#""war" "peace""#,
         dangling_operator: "AND Torkham OR" => r#""Torkham""#,
         not_operator: "Taliban NOT Karzai" => r#""Taliban" -"Karzai""#,
         parens: "(Torkham OR Chaman) closure" => r#"("Torkham" OR "Chaman") "closure""#,
@@ -307,11 +370,17 @@ mod tests {
         empty_parens: "() Torkham" => r#""Torkham""#,
         lone_minus: "-" => "",
         stars: "* ?" => "",
-        question: "What happened at Torkham in 2025?" => r#""What" "happened" "at" "Torkham" "in" "2025?""#,
-        backslash: r"a\b" => r#""a b""#,
-        slash: "Afghan/Pakistani" => r#""Afghan/Pakistani""#,
-        apostrophes: "Pakistan's 'leverage'" => r#""Pakistan's" "'leverage'""#,
-        minus_after_word_is_hyphen: "well-known -x" => r#""well-known" -"x""#,
+        question: "What happened at Torkham in 2025?" => r#""What" "happened" "Torkham" "2025""#,
+        backslash: r"x\y" => r#""x" "y""#,
+        slash: "Afghan/Pakistani" => r#""Afghan" "Pakistani""#,
+        apostrophes: "Pakistan's 'leverage'" => r#""Pakistan" "s" "leverage""#,
+        stop_words_dropped: "the role of IL-6" => r#""role" "IL" "6""#,
+        only_stop_words_kept: "to be or not to be" => r#""to" "be" "or" "not" "to" "be""#,
+        quoted_stop_word_kept: "\"the\" band" => r#""the" "band""#,
+        operand_keeps_phrase: "+IL-6 -well-known NOT x-y" => r#"+"IL-6" -"well-known" -"x-y""#,
+        minus_after_word_is_hyphen: "well-known -x" => r#""well" "known" -"x""#,
+        only_exclusions_mean_everything_else: "-Karzai -\"Durand Line\"" => r#"* -"Karzai" -"Durand Line""#,
+        not_alone: "NOT Karzai" => r#"* -"Karzai""#,
     }
 
     #[test]
