@@ -23,6 +23,17 @@ pub enum Error {
         /// The directory that was searched.
         path: PathBuf,
     },
+    /// The corpus directory holds files, but none that afsearch could read (links it did not
+    /// follow, loops, unreadable entries).
+    #[error("corpus directory {} holds no file afsearch could read: {reason}{}", path.display(), more_problems(*more))]
+    CorpusUnreadable {
+        /// The directory that was searched.
+        path: PathBuf,
+        /// The first problem met.
+        reason: String,
+        /// How many more problems there were.
+        more: usize,
+    },
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -88,6 +99,14 @@ pub enum Error {
         #[source]
         source: EngineError,
     },
+}
+
+fn more_problems(more: usize) -> String {
+    match more {
+        0 => String::new(),
+        1 => " (and 1 more problem)".to_string(),
+        n => format!(" (and {n} more problems)"),
+    }
 }
 
 /// Shorthand for results with the library's [`Error`].

@@ -7,3 +7,4 @@ mod cli;
 mod dates;
 mod entities;
 mod library;
+mod robustness;

@@ -50,6 +50,22 @@ fn parse_heading(line: &str) -> Option<(usize, &str)> {
     Some((level, inner))
 }
 
+/// `Infobox`, or a short `Infobox country` naming its template. A sentence that merely starts
+/// with the word ("Infobox templates summarise…") is a paragraph, not a header to drop.
+fn is_infobox_header(line: &str) -> bool {
+    let Some(rest) = line
+        .get(..7)
+        .filter(|head| head.eq_ignore_ascii_case("infobox"))
+        .map(|_| &line[7..])
+    else {
+        return false;
+    };
+    rest.is_empty()
+        || (rest.starts_with(char::is_whitespace)
+            && rest.split_whitespace().count() <= 3
+            && !rest.contains(['.', ',', ';', ':', '(', ')']))
+}
+
 /// Splits article text into articles (a new `= Title =` line after content starts a new one).
 pub fn parse_articles(text: &str) -> Vec<Article> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -100,8 +116,7 @@ pub fn parse_articles(text: &str) -> Vec<Article> {
             }
             continue;
         }
-        if line.eq_ignore_ascii_case("infobox") || line.to_ascii_lowercase().starts_with("infobox ")
-        {
+        if is_infobox_header(line) {
             flush(&mut open, &mut current);
             open = Some(Block {
                 section: vec!["Infobox".to_string()],
@@ -246,6 +261,24 @@ mod tests {
         let only = parse_articles("= T =\n== A ==\n== B ==\n");
         assert!(only[0].blocks.is_empty());
         assert!(parse_articles("").is_empty());
+    }
+
+    #[test]
+    fn a_sentence_starting_with_infobox_is_a_paragraph() {
+        let got = sections("= T =\n\nInfobox bilateral relations\n- Party1: A\n\nInfobox templates summarise an article, as this one does.\n");
+        assert_eq!(
+            got,
+            vec![
+                (path(&["Infobox"]), BlockKind::Infobox, "Party1: A".into()),
+                (
+                    vec![],
+                    BlockKind::Paragraph,
+                    "Infobox templates summarise an article, as this one does.".into()
+                ),
+            ]
+        );
+        assert!(!is_infobox_header("Infoboxes"));
+        assert!(is_infobox_header("INFOBOX"));
     }
 
     #[test]

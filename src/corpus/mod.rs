@@ -9,11 +9,14 @@
 pub mod article;
 mod record;
 pub mod segment;
+pub mod wikiextractor;
 
 use crate::error::{Error, Result};
 pub use record::Record;
 pub use segment::Paragraph;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -64,13 +67,35 @@ pub struct Warning {
 }
 
 impl fmt::Display for Warning {
+    /// `file:line: message`, with control and bidi characters escaped: a hostile file name
+    /// must not be able to drive the terminal that shows the warning.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
+        write_escaped(f, &self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
         }
+        f.write_str(": ")?;
+        write_escaped(f, &self.message)
     }
 }
+
+fn write_escaped(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    for c in text.chars() {
+        let bidi = matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        );
+        if c.is_control() || bidi {
+            write!(f, "{}", c.escape_unicode())?;
+        } else {
+            fmt::Write::write_char(f, c)?;
+        }
+    }
+    Ok(())
+}
+
+/// At most this many problems are listed per file; the rest are counted in one more warning.
+const MAX_WARNINGS_PER_FILE: usize = 50;
 
 /// The paragraphs read from one file, and what was wrong with it.
 #[derive(Debug, Default)]
@@ -81,84 +106,233 @@ pub struct FileContent {
     pub warnings: Vec<Warning>,
 }
 
+/// How to list the files of a corpus directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CorpusOptions {
+    /// A directory inside the corpus not to read: the index, when a user keeps it there. It
+    /// need not exist yet.
+    pub exclude: Option<PathBuf>,
+    /// Also follow symbolic links that lead out of the corpus directory. Links that stay inside
+    /// it are always followed (a file reached twice is read once); loops are reported, not
+    /// walked.
+    pub follow_links: bool,
+}
+
 /// A corpus directory and its files, sorted by relative path.
 #[derive(Debug, Clone)]
 pub struct Corpus {
     root: PathBuf,
     files: Vec<CorpusFile>,
+    warnings: Vec<Warning>,
+    follow_links: bool,
+}
+
+/// A file found by the walk, before duplicates reached through links are dropped.
+struct Found {
+    file: CorpusFile,
+    path: PathBuf,
+    via_link: bool,
 }
 
 impl Corpus {
     /// Lists the `*.txt` and `*.jsonl` files under `root`, recursively, in sorted order.
     ///
     /// Hidden files and directories are skipped, and so is `exclude` (the index directory,
-    /// when a user keeps it inside the corpus). Symbolic links are not followed.
+    /// when a user keeps it inside the corpus). Symbolic links are followed while they stay
+    /// inside `root`; see [`Corpus::open_with`] for the rest.
     pub fn open(root: &Path, exclude: Option<&Path>) -> Result<Corpus> {
+        Corpus::open_with(
+            root,
+            &CorpusOptions {
+                exclude: exclude.map(Path::to_path_buf),
+                follow_links: false,
+            },
+        )
+    }
+
+    /// Lists the `*.txt` and `*.jsonl` files under `root` as [`Corpus::open`] does, with
+    /// `options`.
+    ///
+    /// The walk never fails because of one entry: a symbolic link leading out of the corpus
+    /// (unless [`CorpusOptions::follow_links`]), a link loop, a broken link, an unreadable
+    /// directory, a name that is not UTF-8 or a corpus-named entry that is not a regular file is
+    /// skipped and reported in [`Corpus::warnings`]. Only a missing or unreadable `root` and a
+    /// corpus with no file to read are errors.
+    pub fn open_with(root: &Path, options: &CorpusOptions) -> Result<Corpus> {
         if !root.is_dir() {
             return Err(Error::CorpusMissing {
                 path: root.to_path_buf(),
             });
         }
-        let exclude = exclude.and_then(|p| p.canonicalize().ok());
-        let mut files = Vec::new();
+        let real_root = root.canonicalize().map_err(|err| Error::io(root, err))?;
+        let exclude = options.exclude.as_deref().and_then(resolve_path);
+        let warnings = RefCell::new(Vec::new());
+        let links = RefCell::new(Vec::<PathBuf>::new());
+        let warn = |path: &Path, message: String| {
+            warnings.borrow_mut().push(Warning {
+                file: relative(root, path),
+                line: None,
+                message,
+            });
+        };
         let walker = walkdir::WalkDir::new(root)
-            .follow_links(false)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|entry| {
-                let hidden = entry.depth() > 0
-                    && entry
-                        .file_name()
-                        .to_str()
-                        .is_some_and(|n| n.starts_with('.'));
-                let excluded = entry.file_type().is_dir()
-                    && exclude
-                        .as_ref()
-                        .is_some_and(|ex| entry.path().canonicalize().ok().as_ref() == Some(ex));
-                !hidden && !excluded
+                if entry.depth() == 0 {
+                    return true;
+                }
+                if entry.file_name().to_str().is_some_and(|n| n.starts_with('.')) {
+                    return false;
+                }
+                let is_dir = entry.file_type().is_dir();
+                if is_dir
+                    && exclude.is_some()
+                    && entry.path().canonicalize().ok().as_deref() == exclude.as_deref()
+                {
+                    return false;
+                }
+                if !entry.path_is_symlink() {
+                    return true;
+                }
+                let target = match entry.path().canonicalize() {
+                    Ok(target) => target,
+                    Err(err) => {
+                        warn(entry.path(), format!("cannot follow symbolic link ({err}); skipped"));
+                        return false;
+                    }
+                };
+                if !options.follow_links && !target.starts_with(&real_root) {
+                    if is_dir || Format::of(entry.path()).is_some() {
+                        warn(
+                            entry.path(),
+                            format!(
+                                "symbolic link to {} outside the corpus; not followed (--follow follows it)",
+                                target.display()
+                            ),
+                        );
+                    }
+                    return false;
+                }
+                links.borrow_mut().push(entry.path().to_path_buf());
+                true
             });
+        let mut found = Vec::new();
         for entry in walker {
-            let entry = entry.map_err(|err| {
-                let path = err.path().unwrap_or(root).to_path_buf();
-                let source = err
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("directory walk failed"));
-                Error::io(path, source)
-            })?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let path = err.path().unwrap_or(root).to_path_buf();
+                    if err.depth() == 0 {
+                        let source = err
+                            .into_io_error()
+                            .unwrap_or_else(|| std::io::Error::other("directory walk failed"));
+                        return Err(Error::io(path, source));
+                    }
+                    if let Some(ancestor) = err.loop_ancestor() {
+                        let back_to = match relative(root, ancestor) {
+                            rel if rel.is_empty() => "the corpus directory".to_string(),
+                            rel => rel,
+                        };
+                        warn(
+                            &path,
+                            format!("symbolic link loop back to {back_to}; not followed"),
+                        );
+                    } else if path.is_symlink() && !path.exists() {
+                        if Format::of(&path).is_some() || path.extension().is_none() {
+                            warn(&path, "broken symbolic link; skipped".to_string());
+                        }
+                    } else {
+                        let reason = err
+                            .io_error()
+                            .map_or_else(|| err.to_string(), ToString::to_string);
+                        warn(&path, format!("cannot read ({reason}); skipped"));
+                    }
+                    continue;
+                }
+            };
             let Some(format) = Format::of(entry.path()) else {
                 continue;
             };
-            let meta = entry.metadata().map_err(|err| {
-                let source = err
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("cannot read metadata"));
-                Error::io(entry.path(), source)
-            })?;
+            if !entry.file_type().is_file() {
+                if !entry.file_type().is_dir() {
+                    warn(entry.path(), "not a regular file; skipped".to_string());
+                }
+                continue;
+            }
+            if entry
+                .path()
+                .strip_prefix(root)
+                .ok()
+                .and_then(Path::to_str)
+                .is_none()
+            {
+                warn(
+                    entry.path(),
+                    "file name is not valid UTF-8; skipped (rename it)".to_string(),
+                );
+                continue;
+            }
+            let meta = match entry.metadata() {
+                Ok(meta) => meta,
+                Err(err) => {
+                    warn(entry.path(), format!("cannot read ({err}); skipped"));
+                    continue;
+                }
+            };
             let modified_ns = meta
                 .modified()
                 .ok()
                 .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_nanos());
-            files.push(CorpusFile {
-                rel: relative(root, entry.path()),
-                format,
-                len: meta.len(),
-                modified_ns,
+            let path = entry.path().to_path_buf();
+            let via_link = links.borrow().iter().any(|link| path.starts_with(link));
+            found.push(Found {
+                file: CorpusFile {
+                    rel: relative(root, &path),
+                    format,
+                    len: meta.len(),
+                    modified_ns,
+                },
+                path,
+                via_link,
             });
         }
+        let files = without_duplicates(found, &real_root);
+        let mut warnings = warnings.into_inner();
         if files.is_empty() {
-            return Err(Error::CorpusEmpty {
-                path: root.to_path_buf(),
+            return Err(match warnings.first() {
+                // "Holds no files" would hide why: say what was skipped.
+                Some(first) => Error::CorpusUnreadable {
+                    path: root.to_path_buf(),
+                    reason: first.to_string(),
+                    more: warnings.len() - 1,
+                },
+                None => Error::CorpusEmpty {
+                    path: root.to_path_buf(),
+                },
             });
         }
-        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        warnings.sort_by(|a, b| a.file.cmp(&b.file));
         Ok(Corpus {
             root: root.to_path_buf(),
             files,
+            warnings,
+            follow_links: options.follow_links,
         })
+    }
+
+    /// Whether links out of the corpus were followed ([`CorpusOptions::follow_links`]); the
+    /// index records it, so that later runs list the corpus the same way.
+    pub fn follows_links(&self) -> bool {
+        self.follow_links
+    }
+
+    /// What the walk skipped and why (links not followed, loops, unreadable directories).
+    /// [`crate::build_index`] reports these with the files' own warnings.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// The corpus directory.
@@ -192,24 +366,49 @@ impl Corpus {
             Ok(bytes) => bytes,
             Err(err) => return warn(format!("cannot read ({err}); skipped")),
         };
-        if bytes.contains(&0) {
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            return warn("UTF-16 text; skipped (save it as UTF-8)".to_string());
+        }
+        // Like git and ripgrep, a NUL near the start means binary. An article is read whole, so
+        // a NUL anywhere rejects it; a JSON-lines file loses only the lines that are broken.
+        let sniff = &bytes[..bytes.len().min(8192)];
+        if sniff.contains(&0) || (file.format == Format::Article && bytes.contains(&0)) {
             return warn("binary file; skipped".to_string());
         }
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
+        let (text, mut undecodable) = match String::from_utf8(bytes) {
+            Ok(text) => (text, Vec::new()),
+            Err(err) if file.format == Format::JsonLines => {
+                decode_lines(&file.rel, err.into_bytes())
+            }
             Err(err) => {
+                let bytes = err.as_bytes();
                 let offset = err.utf8_error().valid_up_to();
+                let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
                 return warn(format!(
-                    "not UTF-8 (invalid byte at offset {offset}); skipped"
+                    "not UTF-8 (invalid byte on line {line}, offset {offset}); skipped"
                 ));
             }
         };
         let mut content = parse_file(file, &text);
+        if !undecodable.is_empty() {
+            undecodable.append(&mut content.warnings);
+            undecodable.sort_by_key(|w| w.line);
+            content.warnings = undecodable;
+        }
         if content.paragraphs.is_empty() && content.warnings.is_empty() {
             content.warnings.push(Warning {
                 file: file.rel.clone(),
                 line: None,
                 message: "no paragraphs found; nothing indexed".to_string(),
+            });
+        }
+        if content.warnings.len() > MAX_WARNINGS_PER_FILE {
+            let more = content.warnings.len() - MAX_WARNINGS_PER_FILE;
+            content.warnings.truncate(MAX_WARNINGS_PER_FILE);
+            content.warnings.push(Warning {
+                file: file.rel.clone(),
+                line: None,
+                message: format!("{more} more problems in this file, not listed"),
             });
         }
         content
@@ -321,6 +520,71 @@ fn relative(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A JSON-lines file with invalid UTF-8: each bad line becomes empty (and is reported), the
+/// others are kept, so one broken record does not cost the whole file.
+fn decode_lines(file: &str, bytes: Vec<u8>) -> (String, Vec<Warning>) {
+    let mut text = String::with_capacity(bytes.len());
+    let mut warnings = Vec::new();
+    for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if index > 0 {
+            text.push('\n');
+        }
+        match std::str::from_utf8(line) {
+            Ok(line) => text.push_str(line),
+            Err(err) => warnings.push(Warning {
+                file: file.to_string(),
+                line: Some(index + 1),
+                message: format!(
+                    "not UTF-8 (invalid byte at column {}); line skipped",
+                    err.valid_up_to() + 1
+                ),
+            }),
+        }
+    }
+    (text, warnings)
+}
+
+/// `path` made absolute with links resolved, even when it does not exist yet (its nearest
+/// existing ancestor is resolved and the rest appended).
+fn resolve_path(path: &Path) -> Option<PathBuf> {
+    if let Ok(real) = path.canonicalize() {
+        return Some(real);
+    }
+    let name = path.file_name()?;
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    Some(resolve_path(parent)?.join(name))
+}
+
+/// Drops the files reached through a link when the same file is also reached directly (or
+/// through an earlier link), so that a link inside the corpus never indexes a file twice.
+fn without_duplicates(found: Vec<Found>, real_root: &Path) -> Vec<CorpusFile> {
+    let mut files: Vec<CorpusFile> = if found.iter().any(|f| f.via_link) {
+        let direct: HashSet<PathBuf> = found
+            .iter()
+            .filter(|f| !f.via_link)
+            .map(|f| real_root.join(&f.file.rel))
+            .collect();
+        let mut seen = HashSet::new();
+        found
+            .into_iter()
+            .filter(|f| {
+                !f.via_link
+                    || f.path
+                        .canonicalize()
+                        .map_or(true, |real| !direct.contains(&real) && seen.insert(real))
+            })
+            .map(|f| f.file)
+            .collect()
+    } else {
+        found.into_iter().map(|f| f.file).collect()
+    };
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    files
 }
 
 #[cfg(test)]
