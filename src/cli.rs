@@ -112,6 +112,9 @@ pub struct Location {
     /// Corpus directory [default: the one the index was built from, else corpus].
     #[arg(long, value_name = "DIR", env = "AFSEARCH_CORPUS", global = true)]
     pub corpus: Option<PathBuf>,
+    /// Also follow symbolic links that lead out of the corpus directory.
+    #[arg(long, global = true)]
+    pub follow: bool,
 }
 
 /// When to colour output.

@@ -7,6 +7,7 @@
 
 mod cli;
 
+use afsearch::corpus::CorpusOptions;
 use afsearch::render::{write_facets, write_human, write_json, write_json_facets, HumanOptions};
 use afsearch::search::filter::{parse_date, parse_years};
 use afsearch::{
@@ -124,7 +125,7 @@ fn run_index(args: &IndexArgs) -> Result<u8> {
     let index = index_dir(&args.location);
     let info = IndexInfo::read(&index).ok().flatten();
     let (corpus_path, _) = corpus_dir(&args.location, info.as_ref());
-    let corpus = Corpus::open(&corpus_path, Some(&index))?;
+    let corpus = open_corpus(&corpus_path, &index, &args.location)?;
     if !args.rebuild && freshness(&index, &corpus).ok() == Some(Freshness::Fresh) {
         let paragraphs = info.map_or(0, |i| i.paragraphs);
         eprintln!(
@@ -142,6 +143,15 @@ fn run_index(args: &IndexArgs) -> Result<u8> {
     Ok(if report.warnings.is_empty() { 0 } else { 2 })
 }
 
+/// Lists the corpus files, leaving out the index directory.
+fn open_corpus(corpus: &Path, index: &Path, location: &Location) -> Result<Corpus> {
+    let options = CorpusOptions {
+        exclude: Some(index.to_path_buf()),
+        follow_links: location.follow,
+    };
+    Ok(Corpus::open_with(corpus, &options)?)
+}
+
 /// Opens the index, building or rebuilding it first when it is missing or the corpus changed.
 fn open_fresh_index(location: &Location) -> Result<SearchIndex> {
     let index = index_dir(location);
@@ -155,7 +165,7 @@ fn open_fresh_index(location: &Location) -> Result<SearchIndex> {
         );
         return Ok(SearchIndex::open(&index)?);
     }
-    let corpus = Corpus::open(&corpus_path, Some(&index))?;
+    let corpus = open_corpus(&corpus_path, &index, location)?;
     match freshness(&index, &corpus)? {
         Freshness::Fresh => {}
         Freshness::Missing => {

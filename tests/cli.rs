@@ -532,3 +532,28 @@ fn stats_describe_the_index() {
     }
     assert!(stdout.contains("Taliban 23"), "{stdout}");
 }
+
+#[cfg(unix)]
+#[test]
+fn follow_flag_follows_links_out_of_the_corpus() {
+    let dir = TestDir::with_article();
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        outside.path().join("notes.txt"),
+        "= Notes =\n\nThe zyxwvut pass.\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink(outside.path(), dir.corpus().join("linked")).expect("symlink");
+    dir.cmd()
+        .arg("zyxwvut")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "outside the corpus; not followed (--follow follows it)",
+        ));
+    dir.cmd()
+        .args(["--follow", "zyxwvut"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("zyxwvut"));
+}
