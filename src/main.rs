@@ -125,7 +125,7 @@ fn run_index(args: &IndexArgs) -> Result<u8> {
     let index = index_dir(&args.location);
     let info = IndexInfo::read(&index).ok().flatten();
     let (corpus_path, _) = corpus_dir(&args.location, info.as_ref());
-    let corpus = open_corpus(&corpus_path, &index, &args.location)?;
+    let corpus = open_corpus(&corpus_path, &index, &args.location, info.as_ref())?;
     if !args.rebuild && freshness(&index, &corpus).ok() == Some(Freshness::Fresh) {
         let paragraphs = info.map_or(0, |i| i.paragraphs);
         eprintln!(
@@ -143,11 +143,18 @@ fn run_index(args: &IndexArgs) -> Result<u8> {
     Ok(if report.warnings.is_empty() { 0 } else { 2 })
 }
 
-/// Lists the corpus files, leaving out the index directory.
-fn open_corpus(corpus: &Path, index: &Path, location: &Location) -> Result<Corpus> {
+/// Lists the corpus files, leaving out the index directory. Links out of the corpus are
+/// followed when asked now or when the index was built that way (so that a later search
+/// without `--follow` does not rebuild without them).
+fn open_corpus(
+    corpus: &Path,
+    index: &Path,
+    location: &Location,
+    info: Option<&IndexInfo>,
+) -> Result<Corpus> {
     let options = CorpusOptions {
         exclude: Some(index.to_path_buf()),
-        follow_links: location.follow,
+        follow_links: location.follow || info.is_some_and(|i| i.follow_links),
     };
     Ok(Corpus::open_with(corpus, &options)?)
 }
@@ -165,21 +172,31 @@ fn open_fresh_index(location: &Location) -> Result<SearchIndex> {
         );
         return Ok(SearchIndex::open(&index)?);
     }
-    let corpus = open_corpus(&corpus_path, &index, location)?;
-    match freshness(&index, &corpus)? {
-        Freshness::Fresh => {}
+    let corpus = open_corpus(&corpus_path, &index, location, info.as_ref())?;
+    let built = match freshness(&index, &corpus)? {
+        Freshness::Fresh => Ok(()),
         Freshness::Missing => {
             eprintln!(
                 "afsearch: building the index in {} from {} (first run)",
                 dir_display(&index),
                 dir_display(&corpus_path)
             );
-            build(&corpus, &index, &BuildOptions::default())?;
+            build(&corpus, &index, &BuildOptions::default()).map(|_| ())
         }
         Freshness::Stale(reason) => {
             eprintln!("afsearch: the index is out of date, rebuilding it: {reason}");
-            build(&corpus, &index, &BuildOptions::default())?;
+            build(&corpus, &index, &BuildOptions::default()).map(|_| ())
         }
+    };
+    if let Err(err) = built {
+        // Another process is rebuilding: the current index still answers.
+        let locked = err
+            .downcast_ref::<afsearch::Error>()
+            .is_some_and(|e| matches!(e, afsearch::Error::Locked { .. }));
+        if !(locked && info.is_some()) {
+            return Err(err);
+        }
+        eprintln!("afsearch: warning: another afsearch is rebuilding the index; searching the current one");
     }
     Ok(SearchIndex::open(&index)?)
 }

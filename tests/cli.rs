@@ -556,4 +556,10 @@ fn follow_flag_follows_links_out_of_the_corpus() {
         .assert()
         .success()
         .stdout(predicate::str::contains("zyxwvut"));
+    // The index remembers it was built following links: no rebuild without them next time.
+    dir.cmd()
+        .arg("zyxwvut")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("out of date").not());
 }
