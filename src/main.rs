@@ -397,25 +397,7 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
         _ => writeln!(out, "years        none mentioned")?,
     }
     writeln!(out, "top entities")?;
-    let mut kinds: Vec<&str> = stats.top_entities.iter().map(|e| e.kind.as_str()).collect();
-    kinds.dedup();
-    let width = kinds.iter().map(|k| k.len()).max().unwrap_or(0);
-    for kind in kinds {
-        let names: Vec<String> = stats
-            .top_entities
-            .iter()
-            .filter(|e| e.kind.as_str() == kind)
-            .take(6)
-            .map(|e| {
-                format!(
-                    "{} {}",
-                    afsearch::render::terminal::sanitize(&e.name),
-                    e.count
-                )
-            })
-            .collect();
-        writeln!(out, "  {kind:<width$}  {}", names.join(" · "))?;
-    }
+    afsearch::render::write_entity_rows(&mut out, &stats.top_entities, 6)?;
     out.flush()?;
     Ok(0)
 }

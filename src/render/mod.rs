@@ -6,7 +6,7 @@
 
 pub mod terminal;
 
-use crate::search::facets::Facets;
+use crate::search::facets::{EntityCount, Facets};
 use crate::search::{Hit, SearchResults};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -205,18 +205,29 @@ pub fn write_facets<W: WriteColor>(out: &mut W, facets: &Facets) -> io::Result<(
         write!(out, "Entities")?;
         out.reset()?;
         writeln!(out)?;
-        let mut kinds: Vec<&str> = facets.entities.iter().map(|e| e.kind.as_str()).collect();
-        kinds.dedup();
-        let kind_width = kinds.iter().map(|k| k.len()).max().unwrap_or(0);
-        for kind in kinds {
-            let names: Vec<String> = facets
-                .entities
-                .iter()
-                .filter(|e| e.kind.as_str() == kind)
-                .map(|e| format!("{} {}", sanitize(&e.name), e.count))
-                .collect();
-            writeln!(out, "  {kind:<kind_width$}  {}", names.join(" · "))?;
-        }
+        write_entity_rows(out, &facets.entities, usize::MAX)?;
+    }
+    Ok(())
+}
+
+/// One row per entity kind: `  place  Pakistan 52 · Afghanistan 44 · …`, at most `per_kind`
+/// names a row. `entities` are grouped by kind, most frequent first (as [`Facets`] holds them).
+pub fn write_entity_rows<W: Write>(
+    out: &mut W,
+    entities: &[EntityCount],
+    per_kind: usize,
+) -> io::Result<()> {
+    let mut kinds: Vec<&str> = entities.iter().map(|e| e.kind.as_str()).collect();
+    kinds.dedup();
+    let kind_width = kinds.iter().map(|k| k.len()).max().unwrap_or(0);
+    for kind in kinds {
+        let names: Vec<String> = entities
+            .iter()
+            .filter(|e| e.kind.as_str() == kind)
+            .take(per_kind)
+            .map(|e| format!("{} {}", sanitize(&e.name), e.count))
+            .collect();
+        writeln!(out, "  {kind:<kind_width$}  {}", names.join(" · "))?;
     }
     Ok(())
 }
