@@ -1408,22 +1408,25 @@ fn relative_candidates(text: &str, anchors: &Anchors, out: &mut Vec<Candidate>) 
     }
     starts.sort_unstable();
     starts.dedup();
-    for caps in regex_matches(&RELATIVE, text, starts) {
-        let Some(whole) = caps.get(0) else { continue };
-        let kind = if caps.name("month").is_some() {
-            Kind::RelativeMonth
-        } else if caps.name("prev").is_some() {
-            Kind::RelativeYear(-1)
-        } else if caps.name("next").is_some() {
-            Kind::RelativeYear(1)
-        } else {
-            Kind::RelativeYear(0)
-        };
-        out.push(Candidate {
-            span: whole.range(),
-            kind,
-        });
-    }
+    out.extend(regex_matches(&RELATIVE, text, starts).filter_map(|caps| relative_candidate(&caps)));
+}
+
+/// The candidate a match of `RELATIVE` stands for ("that month", "the year prior", …).
+fn relative_candidate(caps: &regex::Captures<'_>) -> Option<Candidate> {
+    let whole = caps.get(0)?;
+    let kind = if caps.name("month").is_some() {
+        Kind::RelativeMonth
+    } else if caps.name("prev").is_some() {
+        Kind::RelativeYear(-1)
+    } else if caps.name("next").is_some() {
+        Kind::RelativeYear(1)
+    } else {
+        Kind::RelativeYear(0)
+    };
+    Some(Candidate {
+        span: whole.range(),
+        kind,
+    })
 }
 
 /// Leftmost, then longest, wins: "21 February 2025" beats "February 2025" and "2025".
@@ -1617,22 +1620,11 @@ mod tests {
             day_range_candidates(text, &mut out);
             month_candidates(text, &mut out);
             year_candidates(text, &mut out);
-            for caps in RELATIVE.captures_iter(text) {
-                let Some(whole) = caps.get(0) else { continue };
-                let kind = if caps.name("month").is_some() {
-                    Kind::RelativeMonth
-                } else if caps.name("prev").is_some() {
-                    Kind::RelativeYear(-1)
-                } else if caps.name("next").is_some() {
-                    Kind::RelativeYear(1)
-                } else {
-                    Kind::RelativeYear(0)
-                };
-                out.push(Candidate {
-                    span: whole.range(),
-                    kind,
-                });
-            }
+            out.extend(
+                RELATIVE
+                    .captures_iter(text)
+                    .filter_map(|caps| relative_candidate(&caps)),
+            );
             out
         }
 
