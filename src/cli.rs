@@ -204,11 +204,11 @@ pub struct IndexArgs {
     /// Rebuild even if the index is up to date.
     #[arg(long)]
     pub rebuild: bool,
-    /// Indexing threads [default: all cores].
+    /// Threads for extraction and indexing [default: all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Memory budget of the indexer in MB.
-    #[arg(long, value_name = "MB", default_value_t = 256)]
+    /// Memory budget of the build in MB: peak memory stays near it whatever the corpus size.
+    #[arg(long, value_name = "MB", default_value_t = afsearch::DEFAULT_MEMORY_MB)]
     pub memory: usize,
     #[command(flatten)]
     pub location: Location,

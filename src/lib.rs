@@ -53,7 +53,10 @@ pub use corpus::{Corpus, Paragraph, Record, Warning};
 pub use error::{EngineError, Error, Result};
 pub use extract::date::PartialDate;
 pub use extract::entity::EntityKind;
-pub use index::{build as build_index, freshness, BuildOptions, BuildReport, Freshness, IndexInfo};
+pub use index::{
+    build as build_index, freshness, BuildOptions, BuildProgress, BuildReport, Freshness,
+    IndexInfo, DEFAULT_MEMORY_MB,
+};
 pub use search::facets::{EntityCount, Facets};
 pub use search::snippet::Excerpt;
 pub use search::{

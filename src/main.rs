@@ -11,8 +11,8 @@ use afsearch::corpus::CorpusOptions;
 use afsearch::render::{write_facets, write_human, write_json, write_json_facets, HumanOptions};
 use afsearch::search::filter::{parse_date, parse_years};
 use afsearch::{
-    build_index, freshness, BuildOptions, BuildReport, Corpus, Freshness, IndexInfo, SearchIndex,
-    SearchRequest, SortOrder,
+    build_index, freshness, BuildOptions, BuildProgress, BuildReport, Corpus, Freshness, IndexInfo,
+    SearchIndex, SearchRequest, SortOrder,
 };
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
@@ -23,6 +23,8 @@ use cli::{
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use termcolor::{BufferWriter, ColorChoice};
 
 const DEFAULT_INDEX: &str = "index";
@@ -115,10 +117,56 @@ fn report_build(report: &BuildReport) {
 }
 
 fn build(corpus: &Corpus, index: &Path, options: &BuildOptions) -> Result<BuildReport> {
-    let report = build_index(corpus, index, options)
-        .with_context(|| format!("building the index in {}", index.display()))?;
+    let progress = Arc::new(BuildProgress::default());
+    let options = BuildOptions {
+        progress: Some(Arc::clone(&progress)),
+        ..options.clone()
+    };
+    let done = AtomicBool::new(false);
+    let report = std::thread::scope(|scope| {
+        scope.spawn(|| show_progress(&progress, &done));
+        let report = build_index(corpus, index, &options);
+        done.store(true, Ordering::Relaxed);
+        report
+    })
+    .with_context(|| format!("building the index in {}", index.display()))?;
     report_build(&report);
     Ok(report)
+}
+
+/// Draws a progress bar on stderr while a build runs, once it has taken a second and only
+/// when stderr is a terminal (indicatif hides it otherwise; the summary line is printed
+/// either way).
+fn show_progress(progress: &BuildProgress, done: &AtomicBool) {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let started = std::time::Instant::now();
+    let tick = std::time::Duration::from_millis(100);
+    while started.elapsed() < std::time::Duration::from_secs(1) {
+        if done.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep(tick);
+    }
+    let bar = ProgressBar::with_draw_target(
+        Some(progress.bytes_total.load(Ordering::Relaxed)),
+        ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} · {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    let files_total = progress.files_total.load(Ordering::Relaxed);
+    while !done.load(Ordering::Relaxed) {
+        bar.set_position(progress.bytes_read.load(Ordering::Relaxed));
+        bar.set_message(format!(
+            "{}/{files_total} files, {} paragraphs",
+            progress.files_done.load(Ordering::Relaxed),
+            progress.paragraphs.load(Ordering::Relaxed)
+        ));
+        std::thread::sleep(tick);
+    }
+    bar.finish_and_clear();
 }
 
 fn run_index(args: &IndexArgs) -> Result<u8> {
@@ -137,6 +185,7 @@ fn run_index(args: &IndexArgs) -> Result<u8> {
     let options = BuildOptions {
         threads: args.threads,
         memory_mb: args.memory,
+        ..BuildOptions::default()
     };
     let report = build(&corpus, &index, &options)?;
     // Like ripgrep: the rest was done, but a skipped input is still an error.

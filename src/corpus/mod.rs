@@ -7,11 +7,13 @@
 //! index never reads files.
 
 pub mod article;
+mod read;
 mod record;
 pub mod segment;
 pub mod wikiextractor;
 
 use crate::error::{Error, Result};
+pub use read::ParagraphSink;
 pub use record::Record;
 pub use segment::Paragraph;
 use serde::{Deserialize, Serialize};
@@ -21,20 +23,37 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-/// The formats afsearch reads.
+/// The formats afsearch reads. Any of them may be gzip-compressed (`*.gz`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// `*.txt`: articles with `= Title =` and `== Section ==` headings.
+    /// `*.txt`: articles with `= Title =` and `== Section ==` headings, or WikiExtractor output
+    /// (recognised by its first line, `<doc id=…>`).
     Article,
     /// `*.jsonl`: one record per line with `id` (or `_id`), `title`, `text` and optional `date`.
     JsonLines,
+    /// WikiExtractor's own file names, `wiki_00` … `wiki_99` (no extension).
+    WikiExtractor,
 }
 
 impl Format {
+    /// The format a file name promises, after a `.gz` suffix; `None` for files afsearch does
+    /// not read.
     fn of(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
+        let name = path.file_name()?.to_str()?;
+        let name = if read::is_gzip(name) {
+            &name[..name.len() - 3]
+        } else {
+            name
+        };
+        if name
+            .strip_prefix("wiki_")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Some(Format::WikiExtractor);
+        }
+        let (_, ext) = name.rsplit_once('.')?;
+        match ext.to_ascii_lowercase().as_str() {
             "txt" => Some(Format::Article),
             "jsonl" => Some(Format::JsonLines),
             _ => None,
@@ -93,9 +112,6 @@ fn write_escaped(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
     }
     Ok(())
 }
-
-/// At most this many problems are listed per file; the rest are counted in one more warning.
-const MAX_WARNINGS_PER_FILE: usize = 50;
 
 /// The paragraphs read from one file, and what was wrong with it.
 #[derive(Debug, Default)]
@@ -350,168 +366,23 @@ impl Corpus {
         self.files.iter().map(|f| f.len).sum()
     }
 
-    /// Reads and segments one file. Never fails: an unreadable, binary or non-UTF-8 file
-    /// yields no paragraphs and a warning that names it.
+    /// Reads and segments one file, handing each paragraph to `sink` as soon as it is parsed,
+    /// so memory is bounded by one record or article, not by the file. Never fails: an
+    /// unreadable, binary or non-UTF-8 file, or a corrupt gzip stream, yields a warning that
+    /// names it, after whatever paragraphs came before the problem.
+    pub fn read(&self, file: &CorpusFile, sink: &mut dyn ParagraphSink) -> Vec<Warning> {
+        read::read_file(&self.root.join(&file.rel), file, sink)
+    }
+
+    /// Reads and segments one file into memory; see [`Corpus::read`].
     pub fn load(&self, file: &CorpusFile) -> FileContent {
-        let path = self.root.join(&file.rel);
-        let warn = |message: String| FileContent {
-            paragraphs: Vec::new(),
-            warnings: vec![Warning {
-                file: file.rel.clone(),
-                line: None,
-                message,
-            }],
-        };
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(err) => return warn(format!("cannot read ({err}); skipped")),
-        };
-        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-            return warn("UTF-16 text; skipped (save it as UTF-8)".to_string());
+        let mut paragraphs = Vec::new();
+        let warnings = self.read(file, &mut |p| paragraphs.push(p));
+        FileContent {
+            paragraphs,
+            warnings,
         }
-        // Like git and ripgrep, a NUL near the start means binary. An article is read whole, so
-        // a NUL anywhere rejects it; a JSON-lines file loses only the lines that are broken.
-        let sniff = &bytes[..bytes.len().min(8192)];
-        if sniff.contains(&0) || (file.format == Format::Article && bytes.contains(&0)) {
-            return warn("binary file; skipped".to_string());
-        }
-        let (text, mut undecodable) = match String::from_utf8(bytes) {
-            Ok(text) => (text, Vec::new()),
-            Err(err) if file.format == Format::JsonLines => {
-                decode_lines(&file.rel, err.into_bytes())
-            }
-            Err(err) => {
-                let bytes = err.as_bytes();
-                let offset = err.utf8_error().valid_up_to();
-                let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
-                return warn(format!(
-                    "not UTF-8 (invalid byte on line {line}, offset {offset}); skipped"
-                ));
-            }
-        };
-        let mut content = parse_file(file, &text);
-        if !undecodable.is_empty() {
-            undecodable.append(&mut content.warnings);
-            undecodable.sort_by_key(|w| w.line);
-            content.warnings = undecodable;
-        }
-        if content.paragraphs.is_empty() && content.warnings.is_empty() {
-            content.warnings.push(Warning {
-                file: file.rel.clone(),
-                line: None,
-                message: "no paragraphs found; nothing indexed".to_string(),
-            });
-        }
-        if content.warnings.len() > MAX_WARNINGS_PER_FILE {
-            let more = content.warnings.len() - MAX_WARNINGS_PER_FILE;
-            content.warnings.truncate(MAX_WARNINGS_PER_FILE);
-            content.warnings.push(Warning {
-                file: file.rel.clone(),
-                line: None,
-                message: format!("{more} more problems in this file, not listed"),
-            });
-        }
-        content
     }
-}
-
-/// Parses the text of one file according to its format.
-pub fn parse_file(file: &CorpusFile, text: &str) -> FileContent {
-    match file.format {
-        Format::Article => {
-            let stem = Path::new(&file.rel)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or(&file.rel);
-            FileContent {
-                paragraphs: segment::segment(&article::parse_articles(text), &file.rel, stem),
-                warnings: Vec::new(),
-            }
-        }
-        Format::JsonLines => parse_json_lines(&file.rel, text),
-    }
-}
-
-/// One JSON-lines record as users export it; BEIR's `_id` is accepted for `id`.
-#[derive(Deserialize)]
-struct JsonRecord {
-    #[serde(alias = "_id")]
-    id: Option<serde_json::Value>,
-    #[serde(default)]
-    title: Option<String>,
-    text: Option<String>,
-    #[serde(default)]
-    date: Option<String>,
-}
-
-fn parse_json_lines(file: &str, text: &str) -> FileContent {
-    let mut content = FileContent::default();
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    for (index, line) in text.lines().enumerate() {
-        let line_no = index + 1;
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let mut warn = |message: String| {
-            content.warnings.push(Warning {
-                file: file.to_string(),
-                line: Some(line_no),
-                message,
-            })
-        };
-        let record: JsonRecord = match serde_json::from_str(line) {
-            Ok(record) => record,
-            Err(err) => {
-                warn(format!("malformed JSON ({err}); line skipped"));
-                continue;
-            }
-        };
-        let Some(body) = record.text else {
-            warn("record has no \"text\"; line skipped".to_string());
-            continue;
-        };
-        let id = match record.id {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => s,
-            Some(serde_json::Value::Number(n)) => n.to_string(),
-            _ => format!("{file}#{line_no}"),
-        };
-        let date = match record.date.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(raw) => match record::normalise_date(raw) {
-                Some(date) => Some(date),
-                None => {
-                    warn(format!(
-                        "date {raw:?} is not YYYY, YYYY-MM or YYYY-MM-DD; record indexed without it"
-                    ));
-                    None
-                }
-            },
-        };
-        let title = record
-            .title
-            .map(|t| clean_text_line(&t))
-            .unwrap_or_default();
-        let text = segment::clean_text(&body);
-        if text.is_empty() && title.is_empty() {
-            warn("record is empty; line skipped".to_string());
-            continue;
-        }
-        content.paragraphs.push(Paragraph {
-            id,
-            file: file.to_string(),
-            title,
-            section: Vec::new(),
-            ordinal: u32::try_from(line_no).unwrap_or(u32::MAX),
-            text,
-            date,
-        });
-    }
-    content
-}
-
-fn clean_text_line(text: &str) -> String {
-    segment::clean_text(text)
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -520,30 +391,6 @@ fn relative(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// A JSON-lines file with invalid UTF-8: each bad line becomes empty (and is reported), the
-/// others are kept, so one broken record does not cost the whole file.
-fn decode_lines(file: &str, bytes: Vec<u8>) -> (String, Vec<Warning>) {
-    let mut text = String::with_capacity(bytes.len());
-    let mut warnings = Vec::new();
-    for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        if index > 0 {
-            text.push('\n');
-        }
-        match std::str::from_utf8(line) {
-            Ok(line) => text.push_str(line),
-            Err(err) => warnings.push(Warning {
-                file: file.to_string(),
-                line: Some(index + 1),
-                message: format!(
-                    "not UTF-8 (invalid byte at column {}); line skipped",
-                    err.valid_up_to() + 1
-                ),
-            }),
-        }
-    }
-    (text, warnings)
 }
 
 /// `path` made absolute with links resolved, even when it does not exist yet (its nearest
@@ -591,41 +438,55 @@ fn without_duplicates(found: Vec<Found>, real_root: &Path) -> Vec<CorpusFile> {
 mod tests {
     use super::*;
 
-    fn jsonl(text: &str) -> FileContent {
-        parse_json_lines("news.jsonl", text)
+    #[test]
+    fn formats_follow_the_file_name() {
+        let cases = [
+            ("a.txt", Some(Format::Article)),
+            ("a.TXT", Some(Format::Article)),
+            ("a.txt.gz", Some(Format::Article)),
+            ("news.jsonl", Some(Format::JsonLines)),
+            ("news.jsonl.GZ", Some(Format::JsonLines)),
+            ("AA/wiki_00", Some(Format::WikiExtractor)),
+            ("AA/wiki_17.gz", Some(Format::WikiExtractor)),
+            ("wiki_", None),
+            ("wiki_x1", None),
+            ("a.gz", None),
+            ("notes.md", None),
+            ("README", None),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(Format::of(Path::new(name)), expected, "{name}");
+        }
     }
 
     #[test]
     fn json_lines_records() {
-        let got = jsonl(concat!(
-            "{\"id\": \"a1\", \"title\": \"Torkham\", \"text\": \"Border shut.\", \"date\": \"2025-02-21\"}\n",
-            "{\"_id\": 42, \"title\": \"BEIR\", \"text\": \"Doc text.\"}\n",
-            "\n",
-            "{\"id\": \"a3\", \"text\": \"No date \", \"date\": \"2025-02-21T10:00:00Z\"}\n",
-        ));
-        assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("news.jsonl"),
+            concat!(
+                "\u{feff}{\"id\": \"a1\", \"title\": \"Torkham\", \"text\": \"Border shut.\", \"date\": \"2025-02-21\"}\n",
+                "{\"_id\": 42, \"title\": \"BEIR\", \"text\": \"Doc text.\"}\n",
+                "\n",
+                "{\"id\": \"a3\", \"text\": \"No date \", \"date\": \"2025-02-21T10:00:00Z\"}\n",
+                "{\"id\": \"a4\", \"text\": \n",
+                "{\"id\": \"a5\", \"title\": \"no text\"}\n",
+                "{\"id\": \"a6\", \"text\": \"bad date\", \"date\": \"2025-13-01\"}\n",
+            ),
+        )
+        .expect("write");
+        let corpus = Corpus::open(dir.path(), None).expect("corpus");
+        let got = corpus.load(&corpus.files()[0]);
         let ids: Vec<&str> = got.paragraphs.iter().map(|p| p.id.as_str()).collect();
-        assert_eq!(ids, ["a1", "42", "a3"]);
+        assert_eq!(ids, ["a1", "42", "a3", "a6"]);
         assert_eq!(got.paragraphs[0].date.as_deref(), Some("2025-02-21"));
         assert_eq!(got.paragraphs[2].date.as_deref(), Some("2025-02-21"));
         assert_eq!(got.paragraphs[2].text, "No date");
         assert_eq!(got.paragraphs[1].ordinal, 2);
-    }
-
-    #[test]
-    fn json_lines_bad_lines_are_reported_with_line_numbers() {
-        let got = jsonl(concat!(
-            "{\"id\": \"a1\", \"text\": \"ok\"}\n",
-            "{\"id\": \"a2\", \"text\": \n",
-            "{\"id\": \"a3\", \"title\": \"no text\"}\n",
-            "{\"id\": \"a4\", \"text\": \"bad date\", \"date\": \"2025-13-01\"}\n",
-        ));
-        let ids: Vec<&str> = got.paragraphs.iter().map(|p| p.id.as_str()).collect();
-        assert_eq!(ids, ["a1", "a4"]);
         let lines: Vec<Option<usize>> = got.warnings.iter().map(|w| w.line).collect();
-        assert_eq!(lines, [Some(2), Some(3), Some(4)]);
+        assert_eq!(lines, [Some(5), Some(6), Some(7)]);
         assert!(got.warnings[0]
             .to_string()
-            .starts_with("news.jsonl:2: malformed JSON"));
+            .starts_with("news.jsonl:5: malformed JSON"));
     }
 }

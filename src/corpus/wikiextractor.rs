@@ -96,11 +96,14 @@ pub fn paragraphs(doc: &WikiDoc, file: &str) -> Vec<Paragraph> {
 /// Streams the documents of WikiExtractor output.
 ///
 /// Text outside `<doc>` blocks is ignored; a block cut off by the end of input is returned
-/// as it is. Invalid UTF-8 is an `InvalidData` error naming the line.
+/// as it is. A line that is not UTF-8 is skipped and its number kept
+/// ([`DocReader::take_skipped_lines`]): one bad byte in a dump costs one paragraph. Read
+/// errors (a corrupt gzip stream, say) end the iteration with an `Err`.
 pub struct DocReader<R> {
     input: R,
     line_no: usize,
-    buffer: String,
+    bytes: Vec<u8>,
+    skipped: Vec<usize>,
 }
 
 impl<R: BufRead> DocReader<R> {
@@ -109,24 +112,35 @@ impl<R: BufRead> DocReader<R> {
         DocReader {
             input,
             line_no: 0,
-            buffer: String::new(),
+            bytes: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
+    /// The number of the last line read (1-based; 0 before the first).
+    pub fn line(&self) -> usize {
+        self.line_no
+    }
+
+    /// The lines skipped so far because they were not UTF-8, and forgets them.
+    pub fn take_skipped_lines(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.skipped)
+    }
+
     fn next_line(&mut self) -> io::Result<Option<&str>> {
-        self.buffer.clear();
-        match self.input.read_line(&mut self.buffer) {
-            Ok(0) => Ok(None),
-            Ok(_) => {
-                self.line_no += 1;
-                Ok(Some(self.buffer.trim_end_matches(['\n', '\r'])))
+        loop {
+            self.bytes.clear();
+            if self.input.read_until(b'\n', &mut self.bytes)? == 0 {
+                return Ok(None);
             }
-            Err(err) if err.kind() == io::ErrorKind::InvalidData => Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("line {}: not UTF-8", self.line_no + 1),
-            )),
-            Err(err) => Err(err),
+            self.line_no += 1;
+            if std::str::from_utf8(&self.bytes).is_ok() {
+                break;
+            }
+            self.skipped.push(self.line_no);
         }
+        let line = std::str::from_utf8(&self.bytes).unwrap_or_default();
+        Ok(Some(line.trim_end_matches(['\n', '\r'])))
     }
 }
 
@@ -275,10 +289,11 @@ In 1881, within two weeks of receiving the order to halt at Kita, he destroyed t
     }
 
     #[test]
-    fn invalid_utf8_is_an_error_with_a_line() {
+    fn invalid_utf8_lines_are_skipped_and_counted() {
         let bytes: &[u8] = b"<doc id=\"1\" title=\"T\">\nok\n\xff\xfe\n</doc>\n";
-        let result: io::Result<Vec<WikiDoc>> = DocReader::new(bytes).collect();
-        let err = result.expect_err("invalid utf-8");
-        assert!(err.to_string().contains("line 3"), "{err}");
+        let mut reader = DocReader::new(bytes);
+        let got: Vec<WikiDoc> = reader.by_ref().collect::<io::Result<_>>().expect("read");
+        assert_eq!(got[0].lines, ["ok"]);
+        assert_eq!(reader.take_skipped_lines(), [3]);
     }
 }

@@ -42,9 +42,12 @@ fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
-/// Months (`YYYYMM`) and days (`YYYYMMDD`) a mention covers, so that a date-range filter can
-/// test overlap with plain range queries: coarse mentions fill `months`, day mentions `days`.
-fn coverage(mention: &DateMention, months: &mut Vec<i64>, days: &mut Vec<i64>) {
+/// The years, months (`YYYYMM`) and days (`YYYYMMDD`) a mention covers, each at the mention's
+/// own precision, so that a date-range filter can test overlap with three range queries.
+///
+/// A year-precision mention fills only `years`: "the 19th century" is 100 values, where
+/// filling in its 1,200 months made indexing dates cost more than indexing the text.
+fn coverage(mention: &DateMention, cover: &mut Coverage) {
     let (start, end) = (mention.start, mention.end);
     if end < start || end.year - start.year > MAX_RANGE_YEARS {
         for point in [start, end] {
@@ -53,10 +56,15 @@ fn coverage(mention: &DateMention, months: &mut Vec<i64>, days: &mut Vec<i64>) {
                 start: point,
                 end: point,
             };
-            coverage(&single, months, days);
+            coverage(&single, cover);
         }
         return;
     }
+    if start.month.is_none() && end.month.is_none() {
+        cover.years.extend((start.year..=end.year).map(i64::from));
+        return;
+    }
+    let (months, days) = (&mut cover.months, &mut cover.days);
     if let (Some(sm), Some(sd), Some(em), Some(ed)) = (start.month, start.day, end.month, end.day) {
         let last = yyyymmdd(end.year, em, ed);
         let (mut y, mut m, mut d) = (start.year, sm, sd);
@@ -86,18 +94,26 @@ fn coverage(mention: &DateMention, months: &mut Vec<i64>, days: &mut Vec<i64>) {
     }
 }
 
+/// What a paragraph's mentions cover, at each precision; see [`coverage`].
+#[derive(Default)]
+struct Coverage {
+    years: Vec<i64>,
+    months: Vec<i64>,
+    days: Vec<i64>,
+}
+
 /// The facet path of an entity: `/person/Hamid Karzai`.
 pub fn entity_facet(kind: &str, name: &str) -> Facet {
     Facet::from_path([kind, name])
 }
 
-/// Builds the document for one paragraph; `file_index` is the file's position in the sorted
-/// corpus, which with the ordinal gives the paragraph's place in corpus order.
+/// Builds the document for one paragraph; `order` is its place in corpus order (its file's key
+/// in the high 32 bits, its position in the file in the low 32), which breaks score ties.
 pub fn to_document(
     paragraph: &Paragraph,
     extraction: &Extraction,
     fields: &Fields,
-    file_index: usize,
+    order: u64,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &paragraph.id);
@@ -107,24 +123,21 @@ pub fn to_document(
         doc.add_text(fields.section, heading);
     }
     doc.add_u64(fields.paragraph, u64::from(paragraph.ordinal));
-    doc.add_u64(
-        fields.order,
-        ((file_index as u64) << 32) | u64::from(paragraph.ordinal),
-    );
+    doc.add_u64(fields.order, order);
     doc.add_text(fields.text, &paragraph.text);
     for &year in &extraction.years {
         doc.add_i64(fields.years, i64::from(year));
     }
-    let (mut months, mut days) = (Vec::new(), Vec::new());
+    let mut cover = Coverage::default();
     let mut isos = Vec::new();
     for mention in &extraction.dates {
-        coverage(mention, &mut months, &mut days);
+        coverage(mention, &mut cover);
         isos.push(mention_iso(mention));
     }
-    months.sort_unstable();
-    months.dedup();
-    days.sort_unstable();
-    days.dedup();
+    for values in [&mut cover.years, &mut cover.months, &mut cover.days] {
+        values.sort_unstable();
+        values.dedup();
+    }
     isos.sort();
     isos.dedup();
     if let Some(first) = extraction.dates.iter().map(|m| m.start).min() {
@@ -133,11 +146,14 @@ pub fn to_document(
             yyyymmdd(first.year, first.month.unwrap_or(1), first.day.unwrap_or(1)),
         );
     }
-    for month in months {
-        doc.add_i64(fields.months, month);
-    }
-    for day in days {
-        doc.add_i64(fields.days, day);
+    for (field, values) in [
+        (fields.year_spans, &cover.years),
+        (fields.months, &cover.months),
+        (fields.days, &cover.days),
+    ] {
+        for &value in values {
+            doc.add_i64(field, value);
+        }
     }
     for iso in &isos {
         doc.add_text(fields.dates, iso);

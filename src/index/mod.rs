@@ -31,7 +31,7 @@ pub(crate) const META_FILE: &str = "afsearch.json";
 const LOCK_FILE: &str = ".afsearch.lock";
 const GENERATION_PREFIX: &str = "gen-";
 /// Bumped whenever the schema or the analysis changes, so old indexes are rebuilt, not misread.
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 
 /// What an index was built from, as recorded in its directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,6 +57,10 @@ pub struct IndexInfo {
     /// list it the same way, or the files reached through those links would look removed.
     #[serde(default)]
     pub follow_links: bool,
+    /// Each file's key in corpus order, parallel to `files` (see `file_keys`): an incremental
+    /// update gives an added file a key between its neighbours'.
+    #[serde(default)]
+    pub file_keys: Vec<u32>,
 }
 
 impl IndexInfo {
@@ -180,17 +184,25 @@ fn describe_change(before: &[CorpusFile], now: &[CorpusFile]) -> Option<String> 
 /// Options for [`build`].
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
-    /// Indexing threads for the writer; `None` uses every core.
+    /// Threads for extraction and for the index writer; `None` uses every core (at most 8).
     pub threads: Option<usize>,
-    /// Memory budget of the index writer, in megabytes (at least 15 per thread).
+    /// Memory budget of the whole build, in megabytes. Most of it goes to the index writer,
+    /// which writes a segment whenever its share fills up; the reading and extraction pipeline
+    /// holds a few megabytes whatever the corpus size. At least 20 per thread is used.
     pub memory_mb: usize,
+    /// Counters to update while building, for a progress display.
+    pub progress: Option<std::sync::Arc<BuildProgress>>,
 }
+
+/// The default of [`BuildOptions::memory_mb`].
+pub const DEFAULT_MEMORY_MB: usize = 256;
 
 impl Default for BuildOptions {
     fn default() -> Self {
         BuildOptions {
             threads: None,
-            memory_mb: 256,
+            memory_mb: DEFAULT_MEMORY_MB,
+            progress: None,
         }
     }
 }
@@ -384,48 +396,184 @@ fn write_info(dir: &Path, info: &IndexInfo) -> Result<()> {
     Ok(())
 }
 
-/// Indexes every paragraph of `corpus` into `writer`, in parallel; returns paragraphs and warnings.
-fn index_corpus(
-    corpus: &Corpus,
-    writer: &IndexWriter<TantivyDocument>,
-    fields: &schema::Fields,
-) -> Result<(u64, u64, Vec<Warning>)> {
-    let paragraphs = AtomicU64::new(0);
-    let articles = AtomicU64::new(0);
-    let per_file: Vec<Result<Vec<Warning>>> = corpus
-        .files()
-        .par_iter()
-        .enumerate()
-        .map(|(file_index, file)| {
-            let content = corpus.load(file);
-            content.paragraphs.par_iter().try_for_each(|paragraph| {
-                let extraction = extract_bounded(paragraph);
-                writer
-                    .add_document(doc::to_document(paragraph, &extraction, fields, file_index))
-                    .map(|_| ())
-                    .map_err(|err| Error::engine("adding a document", err))
-            })?;
-            paragraphs.fetch_add(content.paragraphs.len() as u64, Ordering::Relaxed);
-            articles.fetch_add(count_articles(file, &content.paragraphs), Ordering::Relaxed);
-            Ok(content.warnings)
-        })
-        .collect();
-    let mut warnings = Vec::new();
-    for result in per_file {
-        warnings.extend(result?);
-    }
-    Ok((paragraphs.into_inner(), articles.into_inner(), warnings))
+/// Live counters of a running build, for a progress display: a caller shares one with
+/// [`BuildOptions::progress`] and reads it from another thread while [`build`] runs.
+#[derive(Debug, Default)]
+pub struct BuildProgress {
+    /// Corpus files to read.
+    pub files_total: AtomicU64,
+    /// Bytes of corpus to read, as stored on disk.
+    pub bytes_total: AtomicU64,
+    /// Files read so far.
+    pub files_done: AtomicU64,
+    /// Bytes read so far, as stored on disk (compressed, for `*.gz`).
+    pub bytes_read: AtomicU64,
+    /// Paragraphs indexed so far.
+    pub paragraphs: AtomicU64,
 }
 
-/// Articles in a file's paragraphs: each JSON-lines record is one; an article's first
-/// paragraph has ordinal 1.
-fn count_articles(file: &CorpusFile, paragraphs: &[crate::corpus::Paragraph]) -> u64 {
-    match file.format {
-        crate::corpus::Format::JsonLines => paragraphs.len() as u64,
-        crate::corpus::Format::Article => {
-            paragraphs.iter().filter(|p| p.ordinal == 1).count() as u64
+/// Paragraphs handed from the reader to the extraction workers in one message: enough text
+/// that the channel costs nothing, little enough that the pipeline's memory stays small.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// Consecutive paragraphs of one file, with the position of the first in that file.
+struct Batch {
+    file_key: u32,
+    first_position: u32,
+    paragraphs: Vec<Paragraph>,
+}
+
+/// Collects what the reader streams out of one file into batches for the workers.
+struct Batcher<'a> {
+    sender: &'a crossbeam_channel::Sender<Batch>,
+    progress: &'a BuildProgress,
+    file_key: u32,
+    next_position: u32,
+    batch: Vec<Paragraph>,
+    batch_bytes: usize,
+    articles: u64,
+    is_records: bool,
+    /// The workers have stopped (an engine error): reading on is pointless.
+    closed: bool,
+}
+
+impl Batcher<'_> {
+    fn flush(&mut self) {
+        if self.batch.is_empty() || self.closed {
+            return;
+        }
+        let paragraphs = std::mem::take(&mut self.batch);
+        let count = u32::try_from(paragraphs.len()).unwrap_or(u32::MAX);
+        let batch = Batch {
+            file_key: self.file_key,
+            first_position: self.next_position,
+            paragraphs,
+        };
+        self.next_position = self.next_position.saturating_add(count);
+        self.batch_bytes = 0;
+        if self.sender.send(batch).is_err() {
+            self.closed = true;
         }
     }
+}
+
+impl crate::corpus::ParagraphSink for Batcher<'_> {
+    fn paragraph(&mut self, paragraph: Paragraph) {
+        if self.closed {
+            return;
+        }
+        // Each JSON-lines record is an article of its own; an article's first paragraph has
+        // ordinal 1.
+        if self.is_records || paragraph.ordinal == 1 {
+            self.articles += 1;
+        }
+        self.batch_bytes += paragraph.text.len() + paragraph.title.len();
+        self.batch.push(paragraph);
+        if self.batch_bytes >= BATCH_BYTES {
+            self.flush();
+        }
+    }
+
+    fn bytes_read(&mut self, bytes: u64) {
+        self.progress.bytes_read.fetch_add(bytes, Ordering::Relaxed);
+    }
+}
+
+/// Indexes every paragraph of `files` into `writer` as a pipeline: this thread reads and
+/// segments the files in order (inflating `*.gz` as a stream) and hands batches of paragraphs
+/// through a small bounded channel to one extraction worker per core, which extract dates and
+/// entities and pass documents to the writer's own indexing threads. The channel's bound keeps
+/// memory independent of corpus size; extraction, the costly step, runs on every core.
+///
+/// `keys` gives each file its place in corpus order (see [`file_keys`]). Returns the paragraphs
+/// and articles indexed and the files' warnings.
+fn index_files(
+    corpus: &Corpus,
+    files: &[(&CorpusFile, u32)],
+    writer: &IndexWriter<TantivyDocument>,
+    fields: &schema::Fields,
+    workers: usize,
+    progress: &BuildProgress,
+) -> Result<(u64, u64, Vec<Warning>)> {
+    let workers = workers.max(1);
+    let (sender, receiver) = crossbeam_channel::bounded::<Batch>(2 * workers);
+    let mut articles = 0;
+    let mut warnings = Vec::new();
+    let indexed = AtomicU64::new(0);
+    let worker_results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let receiver = receiver.clone();
+                let indexed = &indexed;
+                scope.spawn(move || -> Result<()> {
+                    for batch in receiver {
+                        for (offset, paragraph) in batch.paragraphs.iter().enumerate() {
+                            let position = batch.first_position.saturating_add(offset as u32);
+                            let order = (u64::from(batch.file_key) << 32) | u64::from(position);
+                            let extraction = extract_bounded(paragraph);
+                            writer
+                                .add_document(doc::to_document(
+                                    paragraph,
+                                    &extraction,
+                                    fields,
+                                    order,
+                                ))
+                                .map_err(|err| Error::engine("adding a document", err))?;
+                        }
+                        let count = batch.paragraphs.len() as u64;
+                        indexed.fetch_add(count, Ordering::Relaxed);
+                        progress.paragraphs.fetch_add(count, Ordering::Relaxed);
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        drop(receiver);
+        for &(file, file_key) in files {
+            let mut batcher = Batcher {
+                sender: &sender,
+                progress,
+                file_key,
+                next_position: 0,
+                batch: Vec::new(),
+                batch_bytes: 0,
+                articles: 0,
+                is_records: file.format == crate::corpus::Format::JsonLines,
+                closed: false,
+            };
+            warnings.extend(corpus.read(file, &mut batcher));
+            batcher.flush();
+            articles += batcher.articles;
+            progress.files_done.fetch_add(1, Ordering::Relaxed);
+            if batcher.closed {
+                break;
+            }
+        }
+        drop(sender);
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    for result in worker_results {
+        result?;
+    }
+    Ok((indexed.into_inner(), articles, warnings))
+}
+
+/// Spreads `count` files evenly over the `u32` range, in corpus order: a file's key is the high
+/// half of its paragraphs' `order`, and the gaps leave room for files that an incremental
+/// update inserts between two others without renumbering the rest.
+fn file_keys(count: usize) -> Vec<u32> {
+    let span = u64::from(u32::MAX);
+    let count = count as u64;
+    (1..=count)
+        .map(|i| u32::try_from(i * span / (count + 1)).unwrap_or(u32::MAX))
+        .collect()
 }
 
 /// Longest text handed to the extractors in one piece. Real paragraphs are far shorter; a
@@ -507,6 +655,25 @@ fn windows(text: &str, max: usize) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// Part of [`BuildOptions::memory_mb`] left for everything but the writer's indexing buffers:
+/// the pipeline's batches, the document store's compression buffers, segment merges.
+const MEMORY_RESERVE_MB: usize = 40;
+
+/// Starts a writer with `threads` indexing threads within a build budget of `memory_mb`.
+fn start_writer(
+    index: &Index,
+    threads: usize,
+    memory_mb: usize,
+) -> Result<IndexWriter<TantivyDocument>> {
+    // Tantivy needs at least 15 MB per thread, and a segment written from less is small.
+    let writer_mb = memory_mb
+        .saturating_sub(MEMORY_RESERVE_MB)
+        .max(20 * threads);
+    index
+        .writer_with_num_threads(threads, writer_mb * 1_000_000)
+        .map_err(|err| Error::engine("starting the index writer", err))
+}
+
 /// (Re)builds the index of `corpus` in `dir`, replacing any previous index atomically.
 pub fn build(corpus: &Corpus, dir: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
@@ -528,13 +695,18 @@ pub fn build(corpus: &Corpus, dir: &Path, options: &BuildOptions) -> Result<Buil
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .clamp(1, 8);
-    let memory = options.memory_mb.max(15 * threads) * 1_000_000;
-    let mut writer: IndexWriter<TantivyDocument> =
-        index
-            .writer_with_num_threads(threads, memory)
-            .map_err(|err| Error::engine("starting the index writer", err))?;
-
-    let (paragraphs, articles, warnings) = index_corpus(corpus, &writer, &fields)?;
+    let mut writer = start_writer(&index, threads, options.memory_mb)?;
+    let progress = options.progress.clone().unwrap_or_default();
+    progress
+        .files_total
+        .store(corpus.files().len() as u64, Ordering::Relaxed);
+    progress
+        .bytes_total
+        .store(corpus.total_bytes(), Ordering::Relaxed);
+    let keys = file_keys(corpus.files().len());
+    let files: Vec<(&CorpusFile, u32)> = corpus.files().iter().zip(keys.iter().copied()).collect();
+    let (paragraphs, articles, warnings) =
+        index_files(corpus, &files, &writer, &fields, threads, &progress)?;
     writer
         .commit()
         .map_err(|err| Error::engine("committing the index", err))?;
@@ -557,6 +729,7 @@ pub fn build(corpus: &Corpus, dir: &Path, options: &BuildOptions) -> Result<Buil
         paragraphs,
         articles,
         follow_links: corpus.follows_links(),
+        file_keys: keys,
     };
     write_info(dir, &info)?;
     remove_debris(dir, &[&generation]);
@@ -583,7 +756,15 @@ pub(crate) fn build_in_memory(
         .map_err(|err| Error::engine("starting the index writer", err))?;
     let documents: Vec<TantivyDocument> = paragraphs
         .par_iter()
-        .map(|paragraph| doc::to_document(paragraph, &extract_bounded(paragraph), &fields, 0))
+        .enumerate()
+        .map(|(position, paragraph)| {
+            doc::to_document(
+                paragraph,
+                &extract_bounded(paragraph),
+                &fields,
+                position as u64,
+            )
+        })
         .collect();
     for document in documents {
         writer
@@ -605,6 +786,7 @@ pub(crate) fn build_in_memory(
         paragraphs: paragraphs.len() as u64,
         articles: paragraphs.len() as u64,
         follow_links: false,
+        file_keys: Vec::new(),
     };
     Ok((index, fields, info))
 }

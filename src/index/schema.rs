@@ -27,16 +27,20 @@ pub const TITLE: &str = "title";
 pub const SECTION: &str = "section";
 /// Paragraph ordinal in its article.
 pub const PARAGRAPH: &str = "paragraph";
-/// Position in the corpus: file index (sorted paths) << 32 | paragraph ordinal.
+/// Position in the corpus: the file's key (increasing with its path) << 32 | the paragraph's
+/// position in the file.
 pub const ORDER: &str = "order";
 /// Paragraph text.
 pub const TEXT: &str = "text";
 /// Years the paragraph covers.
 pub const YEARS: &str = "years";
-/// Months (`YYYYMM`) covered by year- and month-precision mentions.
+/// Months (`YYYYMM`) covered by month-precision mentions.
 pub const MONTHS: &str = "months";
 /// Days (`YYYYMMDD`) of day-precision mentions.
 pub const DAYS: &str = "days";
+/// Years covered by year-precision mentions ("in 2025", "the 1980s", "1979–1989"): with
+/// `months` and `days`, what a date-range filter tests.
+pub const YEAR_SPANS: &str = "year_spans";
 /// Earliest date mentioned, as `YYYYMMDD` (missing parts as 01), for chronological order.
 pub const FIRST_DATE: &str = "first_date";
 /// Dates as mentioned, ISO strings at their precision (`2025-02-21`, `1979/1989` for ranges).
@@ -62,6 +66,7 @@ pub struct Fields {
     pub years: Field,
     pub months: Field,
     pub days: Field,
+    pub year_spans: Field,
     pub first_date: Field,
     pub dates: Field,
     pub entity: Field,
@@ -94,8 +99,10 @@ pub fn build_schema() -> (Schema, Fields) {
         order: builder.add_u64_field(ORDER, NumericOptions::default() | FAST),
         text: builder.add_text_field(TEXT, english_text(true)),
         years: builder.add_i64_field(YEARS, numeric() | STORED),
-        months: builder.add_i64_field(MONTHS, numeric()),
-        days: builder.add_i64_field(DAYS, numeric()),
+        // Only range queries read these: indexed, not columnar.
+        months: builder.add_i64_field(MONTHS, NumericOptions::default() | INDEXED),
+        days: builder.add_i64_field(DAYS, NumericOptions::default() | INDEXED),
+        year_spans: builder.add_i64_field(YEAR_SPANS, NumericOptions::default() | INDEXED),
         first_date: builder.add_i64_field(FIRST_DATE, NumericOptions::default() | FAST),
         dates: builder.add_text_field(DATES, STRING | STORED | FAST),
         entity: builder.add_facet_field(ENTITY, FacetOptions::default().set_stored()),
@@ -123,6 +130,7 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         years: get(YEARS)?,
         months: get(MONTHS)?,
         days: get(DAYS)?,
+        year_spans: get(YEAR_SPANS)?,
         first_date: get(FIRST_DATE)?,
         dates: get(DATES)?,
         entity: get(ENTITY)?,

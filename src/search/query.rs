@@ -90,8 +90,9 @@ fn day_key(date: PartialDate, last: bool) -> i64 {
     month_key(date, last) * 100 + i64::from(day)
 }
 
-/// Paragraphs mentioning any date that overlaps `[since, until]`. Coarse mentions are indexed
-/// by month and day mentions by day (see `index::doc`), so overlap is two range queries.
+/// Paragraphs mentioning any date that overlaps `[since, until]`. Mentions are indexed by what
+/// they cover at their own precision, years, months or days (see `index::doc`), so overlap is
+/// three range queries.
 fn date_range_query(
     fields: &Fields,
     since: Option<PartialDate>,
@@ -107,7 +108,13 @@ fn date_range_query(
         since.map(|d| day_key(d, false)),
         until.map(|d| day_key(d, true)),
     );
+    let years = i64_range(
+        fields.year_spans,
+        since.map(|d| i64::from(d.year)),
+        until.map(|d| i64::from(d.year)),
+    );
     Box::new(BooleanQuery::new(vec![
+        (Occur::Should, years),
         (Occur::Should, months),
         (Occur::Should, days),
     ]))
