@@ -11,8 +11,8 @@ use afsearch::corpus::CorpusOptions;
 use afsearch::render::{write_facets, write_human, write_json, write_json_facets, HumanOptions};
 use afsearch::search::filter::{parse_date, parse_years};
 use afsearch::{
-    build_index, freshness, BuildOptions, BuildProgress, BuildReport, Corpus, Freshness, IndexInfo,
-    SearchIndex, SearchRequest, SortOrder,
+    build_index, freshness, update_index, BuildOptions, BuildProgress, BuildReport, Corpus,
+    Freshness, IndexInfo, SearchIndex, SearchRequest, SortOrder,
 };
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
@@ -107,6 +107,26 @@ fn report_build(report: &BuildReport) {
         eprintln!("afsearch: warning: {warning}");
     }
     let files = if report.files == 1 { "file" } else { "files" };
+    if let Some(update) = &report.update {
+        let mut parts = Vec::new();
+        for (count, what) in [
+            (update.added.len(), "added"),
+            (update.changed.len(), "changed"),
+            (update.removed.len(), "removed"),
+        ] {
+            if count > 0 {
+                parts.push(format!("{count} {what}"));
+            }
+        }
+        eprintln!(
+            "afsearch: updated the index: re-indexed {} {files} ({}), now {} paragraphs, in {:.2} s",
+            report.files,
+            parts.join(", "),
+            report.paragraphs,
+            report.elapsed.as_secs_f64()
+        );
+        return;
+    }
     eprintln!(
         "afsearch: indexed {} paragraphs from {} {files} ({:.1} MB) in {:.2} s",
         report.paragraphs,
@@ -116,7 +136,13 @@ fn report_build(report: &BuildReport) {
     );
 }
 
-fn build(corpus: &Corpus, index: &Path, options: &BuildOptions) -> Result<BuildReport> {
+/// Builds the index in full, or (`incremental`) re-indexes only what changed, showing progress.
+fn build(
+    corpus: &Corpus,
+    index: &Path,
+    options: &BuildOptions,
+    incremental: bool,
+) -> Result<BuildReport> {
     let progress = Arc::new(BuildProgress::default());
     let options = BuildOptions {
         progress: Some(Arc::clone(&progress)),
@@ -125,7 +151,11 @@ fn build(corpus: &Corpus, index: &Path, options: &BuildOptions) -> Result<BuildR
     let done = AtomicBool::new(false);
     let report = std::thread::scope(|scope| {
         scope.spawn(|| show_progress(&progress, &done));
-        let report = build_index(corpus, index, &options);
+        let report = if incremental {
+            update_index(corpus, index, &options)
+        } else {
+            build_index(corpus, index, &options)
+        };
         done.store(true, Ordering::Relaxed);
         report
     })
@@ -187,7 +217,7 @@ fn run_index(args: &IndexArgs) -> Result<u8> {
         memory_mb: args.memory,
         ..BuildOptions::default()
     };
-    let report = build(&corpus, &index, &options)?;
+    let report = build(&corpus, &index, &options, !args.rebuild)?;
     // Like ripgrep: the rest was done, but a skipped input is still an error.
     Ok(if report.warnings.is_empty() { 0 } else { 2 })
 }
@@ -230,11 +260,11 @@ fn open_fresh_index(location: &Location) -> Result<SearchIndex> {
                 dir_display(&index),
                 dir_display(&corpus_path)
             );
-            build(&corpus, &index, &BuildOptions::default()).map(|_| ())
+            build(&corpus, &index, &BuildOptions::default(), false).map(|_| ())
         }
         Freshness::Stale(reason) => {
-            eprintln!("afsearch: the index is out of date, rebuilding it: {reason}");
-            build(&corpus, &index, &BuildOptions::default()).map(|_| ())
+            eprintln!("afsearch: the index is out of date, updating it: {reason}");
+            build(&corpus, &index, &BuildOptions::default(), true).map(|_| ())
         }
     };
     if let Err(err) = built {

@@ -11,6 +11,9 @@
 
 pub(crate) mod doc;
 pub(crate) mod schema;
+mod update;
+
+pub use update::update;
 
 use crate::corpus::Paragraph;
 use crate::corpus::{Corpus, CorpusFile, Warning};
@@ -57,10 +60,53 @@ pub struct IndexInfo {
     /// list it the same way, or the files reached through those links would look removed.
     #[serde(default)]
     pub follow_links: bool,
-    /// Each file's key in corpus order, parallel to `files` (see `file_keys`): an incremental
-    /// update gives an added file a key between its neighbours'.
+    /// What the index holds of each file, parallel to `files`: an incremental update needs
+    /// each file's key in corpus order and its counts. Empty in indexes built before it
+    /// existed, which are then rebuilt in full instead of updated.
     #[serde(default)]
-    pub file_keys: Vec<u32>,
+    pub file_entries: Vec<FileEntry>,
+    /// The segment files of the generation as written, with sizes and modification times: a
+    /// file that still matches is not checksummed again on every open (which would read the
+    /// whole index for each one-shot search).
+    #[serde(default)]
+    pub segment_files: Vec<SegmentFile>,
+    /// Tokens per text field over all paragraphs, for BM25's average field length (see
+    /// [`token_totals`]).
+    #[serde(default)]
+    pub token_totals: std::collections::BTreeMap<String, u64>,
+}
+
+/// What the index holds of one corpus file; see [`IndexInfo::file_entries`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// The file's key: the high half of its paragraphs' corpus-order value, increasing with the
+    /// file's path, with gaps left for files added later.
+    pub key: u32,
+    /// Paragraphs indexed from the file.
+    pub paragraphs: u64,
+    /// Articles (records) they come from.
+    pub articles: u64,
+}
+
+/// One file of a Tantivy segment, as [`IndexInfo::segment_files`] records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentFile {
+    /// File name inside the generation directory.
+    pub name: String,
+    /// Size in bytes.
+    pub len: u64,
+    /// Modification time in nanoseconds since the Unix epoch.
+    pub modified_ns: u128,
+}
+
+fn file_stamp(path: &Path) -> Option<(u64, u128)> {
+    let meta = fs::metadata(path).ok()?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Some((meta.len(), modified))
 }
 
 impl IndexInfo {
@@ -222,6 +268,19 @@ pub struct BuildReport {
     pub warnings: Vec<Warning>,
     /// Wall time of the build.
     pub elapsed: Duration,
+    /// For an incremental update ([`update`]), what changed; `None` for a full build.
+    pub update: Option<UpdateSummary>,
+}
+
+/// The files an incremental update re-indexed or dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateSummary {
+    /// Files new since the last build.
+    pub added: Vec<String>,
+    /// Files whose size or modification time changed.
+    pub changed: Vec<String>,
+    /// Files that are gone.
+    pub removed: Vec<String>,
 }
 
 /// Holds the build lock of an index directory until dropped.
@@ -431,6 +490,7 @@ struct Batcher<'a> {
     next_position: u32,
     batch: Vec<Paragraph>,
     batch_bytes: usize,
+    paragraphs: u64,
     articles: u64,
     is_records: bool,
     /// The workers have stopped (an engine error): reading on is pointless.
@@ -467,6 +527,7 @@ impl crate::corpus::ParagraphSink for Batcher<'_> {
         if self.is_records || paragraph.ordinal == 1 {
             self.articles += 1;
         }
+        self.paragraphs += 1;
         self.batch_bytes += paragraph.text.len() + paragraph.title.len();
         self.batch.push(paragraph);
         if self.batch_bytes >= BATCH_BYTES {
@@ -485,8 +546,8 @@ impl crate::corpus::ParagraphSink for Batcher<'_> {
 /// entities and pass documents to the writer's own indexing threads. The channel's bound keeps
 /// memory independent of corpus size; extraction, the costly step, runs on every core.
 ///
-/// `keys` gives each file its place in corpus order (see [`file_keys`]). Returns the paragraphs
-/// and articles indexed and the files' warnings.
+/// Each file comes with its key in corpus order (see [`file_keys`]). Returns what was indexed of
+/// each file, in the order given, and the files' warnings.
 fn index_files(
     corpus: &Corpus,
     files: &[(&CorpusFile, u32)],
@@ -494,17 +555,15 @@ fn index_files(
     fields: &schema::Fields,
     workers: usize,
     progress: &BuildProgress,
-) -> Result<(u64, u64, Vec<Warning>)> {
+) -> Result<(Vec<FileEntry>, Vec<Warning>)> {
     let workers = workers.max(1);
     let (sender, receiver) = crossbeam_channel::bounded::<Batch>(2 * workers);
-    let mut articles = 0;
+    let mut entries = Vec::with_capacity(files.len());
     let mut warnings = Vec::new();
-    let indexed = AtomicU64::new(0);
     let worker_results: Vec<Result<()>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let receiver = receiver.clone();
-                let indexed = &indexed;
                 scope.spawn(move || -> Result<()> {
                     for batch in receiver {
                         for (offset, paragraph) in batch.paragraphs.iter().enumerate() {
@@ -520,9 +579,9 @@ fn index_files(
                                 ))
                                 .map_err(|err| Error::engine("adding a document", err))?;
                         }
-                        let count = batch.paragraphs.len() as u64;
-                        indexed.fetch_add(count, Ordering::Relaxed);
-                        progress.paragraphs.fetch_add(count, Ordering::Relaxed);
+                        progress
+                            .paragraphs
+                            .fetch_add(batch.paragraphs.len() as u64, Ordering::Relaxed);
                     }
                     Ok(())
                 })
@@ -537,13 +596,18 @@ fn index_files(
                 next_position: 0,
                 batch: Vec::new(),
                 batch_bytes: 0,
+                paragraphs: 0,
                 articles: 0,
                 is_records: file.format == crate::corpus::Format::JsonLines,
                 closed: false,
             };
             warnings.extend(corpus.read(file, &mut batcher));
             batcher.flush();
-            articles += batcher.articles;
+            entries.push(FileEntry {
+                key: file_key,
+                paragraphs: batcher.paragraphs,
+                articles: batcher.articles,
+            });
             progress.files_done.fetch_add(1, Ordering::Relaxed);
             if batcher.closed {
                 break;
@@ -562,7 +626,7 @@ fn index_files(
     for result in worker_results {
         result?;
     }
-    Ok((indexed.into_inner(), articles, warnings))
+    Ok((entries, warnings))
 }
 
 /// Spreads `count` files evenly over the `u32` range, in corpus order: a file's key is the high
@@ -680,6 +744,36 @@ pub fn build(corpus: &Corpus, dir: &Path, options: &BuildOptions) -> Result<Buil
     check_ownership(dir)?;
     fs::create_dir_all(dir).map_err(|err| Error::io(dir, err))?;
     let _lock = BuildLock::acquire(dir)?;
+    build_locked(corpus, dir, options, started)
+}
+
+/// The threads a build uses.
+fn build_threads(options: &BuildOptions) -> usize {
+    options
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .clamp(1, 8)
+}
+
+/// Sets the progress totals for reading `files`.
+fn start_progress(options: &BuildOptions, files: &[&CorpusFile]) -> std::sync::Arc<BuildProgress> {
+    let progress = options.progress.clone().unwrap_or_default();
+    progress
+        .files_total
+        .store(files.len() as u64, Ordering::Relaxed);
+    progress
+        .bytes_total
+        .store(files.iter().map(|f| f.len).sum(), Ordering::Relaxed);
+    progress
+}
+
+/// [`build`], with the lock held.
+fn build_locked(
+    corpus: &Corpus,
+    dir: &Path,
+    options: &BuildOptions,
+    started: Instant,
+) -> Result<BuildReport> {
     let previous = IndexInfo::read(dir).ok().flatten();
     let keep: Vec<&str> = previous.iter().map(|p| p.generation.as_str()).collect();
     remove_debris(dir, &keep);
@@ -691,33 +785,92 @@ pub fn build(corpus: &Corpus, dir: &Path, options: &BuildOptions) -> Result<Buil
     let index = Index::create_in_dir(&gen_dir, schema)
         .map_err(|err| Error::engine(format!("creating an index in {}", gen_dir.display()), err))?;
     schema::register_tokenizers(&index);
-    let threads = options
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .clamp(1, 8);
-    let mut writer = start_writer(&index, threads, options.memory_mb)?;
-    let progress = options.progress.clone().unwrap_or_default();
-    progress
-        .files_total
-        .store(corpus.files().len() as u64, Ordering::Relaxed);
-    progress
-        .bytes_total
-        .store(corpus.total_bytes(), Ordering::Relaxed);
+    let threads = build_threads(options);
+    let writer = start_writer(&index, threads, options.memory_mb)?;
+    let all: Vec<&CorpusFile> = corpus.files().iter().collect();
+    let progress = start_progress(options, &all);
     let keys = file_keys(corpus.files().len());
-    let files: Vec<(&CorpusFile, u32)> = corpus.files().iter().zip(keys.iter().copied()).collect();
-    let (paragraphs, articles, warnings) =
-        index_files(corpus, &files, &writer, &fields, threads, &progress)?;
+    let files: Vec<(&CorpusFile, u32)> = all.into_iter().zip(keys).collect();
+    let (entries, warnings) = index_files(corpus, &files, &writer, &fields, threads, &progress)?;
+    finish_writer(writer)?;
+    let info = new_info(corpus, &generation, entries, &index, &gen_dir)?;
+    write_info(dir, &info)?;
+    remove_debris(dir, &[&generation]);
+    let warnings = corpus.warnings().iter().cloned().chain(warnings).collect();
+    Ok(BuildReport {
+        files: corpus.files().len(),
+        paragraphs: info.paragraphs,
+        articles: info.articles,
+        bytes: corpus.total_bytes(),
+        warnings,
+        elapsed: started.elapsed(),
+        update: None,
+    })
+}
+
+/// Commits what `writer` holds and waits for its merges.
+fn finish_writer(mut writer: IndexWriter<TantivyDocument>) -> Result<()> {
     writer
         .commit()
         .map_err(|err| Error::engine("committing the index", err))?;
     writer
         .wait_merging_threads()
-        .map_err(|err| Error::engine("finishing segment merges", err))?;
+        .map_err(|err| Error::engine("finishing segment merges", err))
+}
 
-    let info = IndexInfo {
+/// Tokens per text field over the live paragraphs of `index`, summed from the field norms
+/// Tantivy keeps per paragraph.
+///
+/// Searches give BM25 these totals instead of Tantivy's own, which are exact for a freshly
+/// written segment but estimated from the same field norms once a segment had paragraphs
+/// deleted: with one definition for every index, an incrementally updated index scores
+/// exactly as a full rebuild. (Field norms are exact up to 40 tokens and within a few percent
+/// above, the precision BM25 already uses for a paragraph's own length.)
+pub(crate) fn token_totals(index: &Index) -> Result<std::collections::BTreeMap<String, u64>> {
+    let engine = |err| Error::engine("counting the index's tokens", err);
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .map_err(engine)?;
+    let searcher = reader.searcher();
+    let schema = index.schema();
+    let mut totals = std::collections::BTreeMap::new();
+    for (field, entry) in schema.fields() {
+        if !entry.has_fieldnorms() {
+            continue;
+        }
+        let mut total = 0u64;
+        for segment in searcher.segment_readers() {
+            let Some(norms) = segment
+                .fieldnorms_readers()
+                .get_field(field)
+                .map_err(engine)?
+            else {
+                continue;
+            };
+            total += segment
+                .doc_ids_alive()
+                .map(|doc| u64::from(norms.fieldnorm(doc)))
+                .sum::<u64>();
+        }
+        totals.insert(entry.name().to_string(), total);
+    }
+    Ok(totals)
+}
+
+/// Describes the generation just written for `corpus`, whose files hold `entries`.
+fn new_info(
+    corpus: &Corpus,
+    generation: &str,
+    entries: Vec<FileEntry>,
+    index: &Index,
+    gen_dir: &Path,
+) -> Result<IndexInfo> {
+    Ok(IndexInfo {
         format: FORMAT_VERSION,
         afsearch_version: env!("CARGO_PKG_VERSION").to_string(),
-        generation: generation.clone(),
+        generation: generation.to_string(),
         built_at: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
@@ -726,21 +879,12 @@ pub fn build(corpus: &Corpus, dir: &Path, options: &BuildOptions) -> Result<Buil
             .canonicalize()
             .unwrap_or_else(|_| corpus.root().to_path_buf()),
         files: corpus.files().to_vec(),
-        paragraphs,
-        articles,
+        paragraphs: entries.iter().map(|e| e.paragraphs).sum(),
+        articles: entries.iter().map(|e| e.articles).sum(),
         follow_links: corpus.follows_links(),
-        file_keys: keys,
-    };
-    write_info(dir, &info)?;
-    remove_debris(dir, &[&generation]);
-    let warnings = corpus.warnings().iter().cloned().chain(warnings).collect();
-    Ok(BuildReport {
-        files: corpus.files().len(),
-        paragraphs,
-        articles,
-        bytes: corpus.total_bytes(),
-        warnings,
-        elapsed: started.elapsed(),
+        file_entries: entries,
+        segment_files: segment_manifest(index, gen_dir)?,
+        token_totals: token_totals(index)?,
     })
 }
 
@@ -786,7 +930,9 @@ pub(crate) fn build_in_memory(
         paragraphs: paragraphs.len() as u64,
         articles: paragraphs.len() as u64,
         follow_links: false,
-        file_keys: Vec::new(),
+        file_entries: Vec::new(),
+        segment_files: Vec::new(),
+        token_totals: token_totals(&index)?,
     };
     Ok((index, fields, info))
 }
@@ -871,7 +1017,7 @@ fn open_generation(dir: &Path, info: &IndexInfo) -> Result<(Index, schema::Field
         .map_err(|err| bad(describe_engine_error(&info.generation, &err)))?;
     let fields = schema::fields_of(&index.schema())
         .ok_or_else(|| bad("its schema is not afsearch's".to_string()))?;
-    check_segment_files(&index, &gen_dir).map_err(|problem| {
+    check_segment_files(&index, &gen_dir, &info.segment_files).map_err(|problem| {
         bad(match problem {
             SegmentProblem::Missing(name) => format!("{}/{name} is missing", info.generation),
             SegmentProblem::Damaged(name) => format!("{}/{name} is damaged", info.generation),
@@ -888,19 +1034,71 @@ enum SegmentProblem {
     Engine(tantivy::TantivyError),
 }
 
-/// Checks that every file of every segment is present and passes its checksum, so that a
-/// truncated or damaged file is reported here instead of failing (or panicking) mid-search.
-/// Reads the whole index once: about 20 ms for a million paragraphs.
-fn check_segment_files(index: &Index, gen_dir: &Path) -> Result<(), SegmentProblem> {
-    let segments: Vec<String> = index
+/// The ids of `index`'s segments, as they start the segment files' names.
+fn segment_ids(index: &Index) -> Result<HashSet<String>, SegmentProblem> {
+    Ok(index
         .searchable_segment_metas()
         .map_err(SegmentProblem::Engine)?
         .iter()
         .map(|meta| meta.id().uuid_string())
+        .collect())
+}
+
+/// The names of the files of `index`'s segments in `gen_dir`, sorted.
+fn segment_file_names(index: &Index, gen_dir: &Path) -> Result<Vec<String>, SegmentProblem> {
+    let segments = segment_ids(index)?;
+    let mut present: Vec<String> = fs::read_dir(gen_dir)
+        .map_err(|err| SegmentProblem::Engine(tantivy::TantivyError::IoError(err.into())))?
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            name.split_once('.')
+                .is_some_and(|(id, _)| segments.contains(id))
+        })
         .collect();
+    present.sort();
+    Ok(present)
+}
+
+/// Records the segment files of a freshly written generation, for [`check_segment_files`].
+fn segment_manifest(index: &Index, gen_dir: &Path) -> Result<Vec<SegmentFile>> {
+    let names = segment_file_names(index, gen_dir).map_err(|problem| match problem {
+        SegmentProblem::Engine(err) => Error::engine("listing the new index's files", err),
+        SegmentProblem::Missing(name) | SegmentProblem::Damaged(name) => Error::BadIndex {
+            path: gen_dir.to_path_buf(),
+            reason: format!("{name} vanished while the index was written"),
+        },
+    })?;
+    Ok(names
+        .into_iter()
+        .filter_map(|name| {
+            let (len, modified_ns) = file_stamp(&gen_dir.join(&name))?;
+            Some(SegmentFile {
+                name,
+                len,
+                modified_ns,
+            })
+        })
+        .collect())
+}
+
+/// Checks that every file of every segment is present and intact, so that a truncated or
+/// damaged file is reported here instead of failing (or panicking) mid-search.
+///
+/// A file whose size and modification time are those recorded at build time (`recorded`) is
+/// taken as written; any other is checksummed, which reads it whole. So a one-shot search
+/// costs a few `stat`s, and a file that was truncated, overwritten or copied still cannot get
+/// past this check.
+fn check_segment_files(
+    index: &Index,
+    gen_dir: &Path,
+    recorded: &[SegmentFile],
+) -> Result<(), SegmentProblem> {
+    let segments = segment_ids(index)?;
+    let present = segment_file_names(index, gen_dir)?;
     let of_a_segment = |name: &str| {
         name.split_once('.')
-            .is_some_and(|(id, _)| segments.iter().any(|s| s == id))
+            .is_some_and(|(id, _)| segments.contains(id))
     };
     // Files the engine recorded as written but that are gone.
     let mut expected: Vec<String> = index
@@ -914,15 +1112,16 @@ fn check_segment_files(index: &Index, gen_dir: &Path) -> Result<(), SegmentProbl
     if let Some(gone) = expected.iter().find(|name| !gen_dir.join(name).exists()) {
         return Err(SegmentProblem::Missing(gone.clone()));
     }
-    // Every segment file on disk, whether or not the engine's own list still names it.
-    let mut present: Vec<String> = fs::read_dir(gen_dir)
-        .map_err(|err| SegmentProblem::Engine(tantivy::TantivyError::IoError(err.into())))?
-        .flatten()
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| of_a_segment(name))
+    let recorded: HashMap<&str, (u64, u128)> = recorded
+        .iter()
+        .map(|f| (f.name.as_str(), (f.len, f.modified_ns)))
         .collect();
-    present.sort();
+    // Every segment file on disk, whether or not the engine's own list still names it.
     for name in present {
+        let stamp = file_stamp(&gen_dir.join(&name));
+        if stamp.is_some() && recorded.get(name.as_str()).copied() == stamp {
+            continue;
+        }
         match index.directory().validate_checksum(Path::new(&name)) {
             Ok(true) => {}
             Ok(false) => return Err(SegmentProblem::Damaged(name)),

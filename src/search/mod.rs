@@ -21,9 +21,11 @@ use serde::Serialize;
 use snippet::{build_excerpt, match_ranges, Excerpt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Facet, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument};
 
 /// Excerpt length, in bytes, before joining fragments.
 const EXCERPT_LEN: usize = 280;
@@ -433,6 +435,31 @@ pub struct IndexStats {
     pub dir: Option<PathBuf>,
 }
 
+/// BM25 statistics with the index's recorded token totals (see `index::token_totals`), so
+/// that scores do not depend on how the index's segments came to be.
+struct Statistics<'a> {
+    searcher: &'a tantivy::Searcher,
+    info: &'a IndexInfo,
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        let name = self.searcher.schema().get_field_name(field);
+        match self.info.token_totals.get(name) {
+            Some(&total) => Ok(total),
+            None => Bm25StatisticsProvider::total_num_tokens(self.searcher, field),
+        }
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_docs(self.searcher)
+    }
+
+    fn doc_freq(&self, term: &tantivy::Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
+
 impl Generation {
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let built = query::build(&self.index, &self.fields, request)?;
@@ -444,17 +471,35 @@ impl Generation {
             ));
         }
         let engine = |err| Error::engine("searching", err);
+        let statistics = Statistics {
+            searcher: &searcher,
+            info: &self.info,
+        };
         // Tantivy allocates room for `limit` hits up front: never ask for more than exist.
         let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let limit = wanted.clamp(1, num_docs.max(1));
+        // Every order ends with the paragraph's place in the corpus, so equal keys never depend
+        // on how segments were written: a full build, another thread count and an incremental
+        // update all give the same output.
+        let in_corpus_order = || {
+            (
+                SortByStaticFastValue::<u64>::for_field(schema::ORDER),
+                Order::Asc,
+            )
+        };
         let (total, mut scored): (usize, Vec<(f32, DocAddress)>) =
             if request.sort == SortOrder::Date {
+                let by_date = (
+                    SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
+                    Order::Asc,
+                );
                 let collector = (
-                    TopDocs::with_limit(limit)
-                        .order_by_fast_field::<i64>(schema::FIRST_DATE, tantivy::Order::Asc),
+                    TopDocs::with_limit(limit).order_by((by_date, in_corpus_order())),
                     Count,
                 );
-                let (top, total) = searcher.search(&built.query, &collector).map_err(engine)?;
+                let (top, total) = searcher
+                    .search_with_statistics_provider(&built.query, &collector, &statistics)
+                    .map_err(engine)?;
                 (
                     total,
                     top.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
@@ -462,37 +507,37 @@ impl Generation {
             } else if request.query.trim().is_empty() {
                 // Filters alone: list paragraphs in corpus order.
                 let collector = (
-                    TopDocs::with_limit(limit)
-                        .order_by_fast_field::<u64>(schema::ORDER, tantivy::Order::Asc),
+                    TopDocs::with_limit(limit).order_by(in_corpus_order()),
                     Count,
                 );
-                let (top, total) = searcher.search(&built.query, &collector).map_err(engine)?;
+                let (top, total) = searcher
+                    .search_with_statistics_provider(&built.query, &collector, &statistics)
+                    .map_err(engine)?;
                 (
                     total,
                     top.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
                 )
             } else {
-                let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
-                searcher
-                    .search(&built.query, &collector)
-                    .map(|(top, total)| (total, top))
-                    .map_err(engine)?
+                let by_score = (SortBySimilarityScore, Order::Desc);
+                let collector = (
+                    TopDocs::with_limit(limit).order_by((by_score, in_corpus_order())),
+                    Count,
+                );
+                let (top, total) = searcher
+                    .search_with_statistics_provider(&built.query, &collector, &statistics)
+                    .map_err(engine)?;
+                (
+                    total,
+                    top.into_iter()
+                        .map(|((score, _), addr)| (score, addr))
+                        .collect(),
+                )
             };
         let mut analyzer = english_analyzer();
         let mut hits = Vec::with_capacity(scored.len());
         for (score, address) in scored.drain(..) {
             let doc: TantivyDocument = searcher.doc(address).map_err(engine)?;
             hits.push(self.hit(&doc, score, &built.text_terms, &mut analyzer));
-        }
-        if request.sort == SortOrder::Score && !request.query.trim().is_empty() {
-            // Tantivy breaks score ties by segment order, which depends on indexing threads;
-            // corpus order makes output reproducible.
-            hits.sort_by(|a, b| {
-                b.score
-                    .total_cmp(&a.score)
-                    .then_with(|| a.file.cmp(&b.file))
-                    .then_with(|| a.paragraph.cmp(&b.paragraph))
-            });
         }
         let hits: Vec<Hit> = hits
             .into_iter()
