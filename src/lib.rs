@@ -56,6 +56,7 @@ pub use extract::entity::EntityKind;
 pub use index::{build as build_index, freshness, BuildOptions, BuildReport, Freshness, IndexInfo};
 pub use search::facets::{EntityCount, Facets};
 pub use search::snippet::Excerpt;
+pub use search::typo::Correction;
 pub use search::{
     EntityListing, EntityTag, Hit, SearchIndex, SearchRequest, SearchResults, SortOrder,
 };
