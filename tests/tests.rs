@@ -8,3 +8,4 @@ mod dates;
 mod entities;
 mod library;
 mod robustness;
+mod typo;
