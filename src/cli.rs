@@ -202,7 +202,7 @@ pub struct SearchArgs {
         long_help = "Search the words exactly as typed. Without --exact, a plain word of 5 or more \
                      letters that matches nothing in the index is searched as the closest word \
                      that does (one letter off, two for words of 9 or more letters; swapping two \
-                     letters counts as one), and afsearch says so on stderr: showing results for \
+                     letters counts as one, a wrong first letter as two), and afsearch says so on stderr: showing results for \
                      \"Torkham\" (no match for \"Torkam\"). Quoted phrases, field:word and \
                      excluded words are never corrected."
     )]
