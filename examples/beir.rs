@@ -44,7 +44,8 @@ options:
   --index-dir DIR       build the index there, reading the corpus from DIR.corpus/ (a copy of
                         corpus.jsonl) (default: a temporary directory, removed after)
   --reuse-index         with --index-dir: skip the build if the index there is fresh
-  --per-query FILE      write per-query scores as TSV (qid, ndcg@10, recall@100, mrr@10, hits, query)
+  --per-query FILE      write per-query scores as TSV (qid, ndcg@10, recall@100, mrr@10, hits, query,
+                        corrections as from>to)
   --metrics-json FILE   write the summary and per-query scores as JSON (read by crosscheck.py)
   --trec-ties           score each ranking in trec_eval's order (score descending, ties by doc id
                         descending) as BEIR's pytrec_eval does, instead of the order returned
@@ -52,6 +53,7 @@ experiments (public API only; the default is the product's behaviour):
   --query-mode MODE     as-is | words | nostop | nostop-large | nostop-phrases (default: as-is)
   --and-first           documents matching every query word first, then the rest
   --fold-title          index each record with its title prepended to its text, title empty
+  --exact               search the words as typed: no typo correction
 ";
 
 struct Args {
@@ -68,6 +70,7 @@ struct Args {
     query_mode: QueryMode,
     and_first: bool,
     fold_title: bool,
+    exact: bool,
     trec_ties: bool,
 }
 
@@ -88,6 +91,7 @@ fn parse_args() -> Result<Args, String> {
         query_mode: QueryMode::AsIs,
         and_first: false,
         fold_title: false,
+        exact: false,
         trec_ties: false,
     };
     let mut depth = None;
@@ -124,6 +128,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--and-first" => args.and_first = true,
             "--fold-title" => args.fold_title = true,
+            "--exact" => args.exact = true,
             "--trec-ties" => args.trec_ties = true,
             other if other.starts_with('-') => {
                 return Err(format!("unknown option {other}\n\n{USAGE}"))
@@ -189,25 +194,44 @@ fn stage_corpus(stage: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// A ranking, as (document id, score) best first, and the time the search(es) took.
-fn run_query(
-    index: &SearchIndex,
-    text: &str,
-    args: &Args,
-) -> (Result<Vec<(String, f32)>, String>, Duration) {
+/// What one query found.
+struct Ranked {
+    /// (document id, score), best first.
+    hits: Vec<(String, f32)>,
+    /// Words the product corrected, as `from>to`.
+    corrections: Vec<String>,
+}
+
+/// A ranking and the time the search(es) took.
+fn run_query(index: &SearchIndex, text: &str, args: &Args) -> (Result<Ranked, String>, Duration) {
     let query = variants::rewrite(text, args.query_mode);
-    let search = |q: &str| -> Result<Vec<(String, f32)>, String> {
-        match index.search(&SearchRequest::new(q).limit(args.depth)) {
-            Ok(results) => Ok(results.hits.into_iter().map(|h| (h.id, h.score)).collect()),
+    let search = |q: &str| -> Result<Ranked, String> {
+        match index.search(&SearchRequest::new(q).limit(args.depth).exact(args.exact)) {
+            Ok(results) => Ok(Ranked {
+                hits: results.hits.into_iter().map(|h| (h.id, h.score)).collect(),
+                corrections: results
+                    .corrections
+                    .into_iter()
+                    .map(|c| format!("{}>{}", c.from, c.to))
+                    .collect(),
+            }),
             // A query with nothing searchable in it finds nothing; that is a result, not a failure.
-            Err(afsearch::Error::Query(_)) => Ok(Vec::new()),
+            Err(afsearch::Error::Query(_)) => Ok(Ranked {
+                hits: Vec::new(),
+                corrections: Vec::new(),
+            }),
             Err(err) => Err(err.to_string()),
         }
     };
     let started = Instant::now();
     let ranking = match (args.and_first, variants::conjunctive(&query)) {
-        (true, Some(all_words)) => search(&all_words)
-            .and_then(|first| Ok(variants::merge_first(first, search(&query)?, args.depth))),
+        (true, Some(all_words)) => search(&all_words).and_then(|first| {
+            let rest = search(&query)?;
+            Ok(Ranked {
+                hits: variants::merge_first(first.hits, rest.hits, args.depth),
+                corrections: rest.corrections,
+            })
+        }),
         _ => search(&query),
     };
     (ranking, started.elapsed())
@@ -306,14 +330,22 @@ fn real_main() -> Result<(), String> {
 
     // Search.
     let mut run = String::new();
-    let mut per_query: Vec<(&str, &str, QueryScores, usize)> = Vec::new();
+    // (qid, query, scores, hits, corrections)
+    let mut per_query: Vec<(&str, &str, QueryScores, usize, String)> = Vec::new();
     let mut latencies = Vec::with_capacity(evaluated.len());
     let mut no_hits = 0;
     let mut duplicates = 0;
+    let mut corrected = 0;
     for &(qid, text, judged) in &evaluated {
         let (ranking, elapsed) = run_query(&index, text, &args);
-        let ranking = ranking.map_err(|err| format!("query {qid} ({text:?}): {err}"))?;
+        let Ranked {
+            hits: ranking,
+            corrections,
+        } = ranking.map_err(|err| format!("query {qid} ({text:?}): {err}"))?;
         latencies.push(elapsed);
+        if !corrections.is_empty() {
+            corrected += 1;
+        }
         let mut seen = std::collections::HashSet::new();
         duplicates += ranking
             .iter()
@@ -329,7 +361,7 @@ fn real_main() -> Result<(), String> {
         };
         let scores =
             metrics::score_query(&ids, judged).expect("evaluated queries have a relevant document");
-        per_query.push((qid, text, scores, ranking.len()));
+        per_query.push((qid, text, scores, ranking.len(), corrections.join(",")));
         if args.run.is_some() {
             for (rank, (doc, score)) in ranking.iter().enumerate() {
                 // `{}` prints the shortest decimal that reads back as the same f32: no new ties.
@@ -345,7 +377,7 @@ fn real_main() -> Result<(), String> {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
     let variant = format!(
-        "query-mode={}{}{}",
+        "query-mode={}{}{}{}",
         match args.query_mode {
             QueryMode::AsIs => "as-is",
             QueryMode::Words => "words",
@@ -355,6 +387,7 @@ fn real_main() -> Result<(), String> {
         },
         if args.and_first { " and-first" } else { "" },
         if args.fold_title { " fold-title" } else { "" },
+        if args.exact { " exact" } else { "" },
     );
     let order = if args.trec_ties {
         ", trec_eval tie order"
@@ -375,6 +408,9 @@ fn real_main() -> Result<(), String> {
         evaluated.len(),
         no_relevant + no_text
     );
+    if !args.exact {
+        println!("corrected    {corrected} queries had a word searched as a close corpus word (typo tolerance)");
+    }
     println!("index        {build_line}");
     println!(
         "latency      mean {:.2} ms, p50 {:.2} ms, p95 {:.2} ms (depth {})",
@@ -425,12 +461,12 @@ fn real_main() -> Result<(), String> {
         eprintln!("run file     {}", path.display());
     }
     if let Some(path) = &args.per_query {
-        let mut tsv = String::from("qid\tndcg@10\trecall@100\tmrr@10\thits\tquery\n");
-        for (qid, text, s, hits) in &per_query {
+        let mut tsv = String::from("qid\tndcg@10\trecall@100\tmrr@10\thits\tquery\tcorrections\n");
+        for (qid, text, s, hits, corrections) in &per_query {
             let text = text.replace(['\t', '\n'], " ");
             let _ = writeln!(
                 tsv,
-                "{qid}\t{:.6}\t{:.6}\t{:.6}\t{hits}\t{text}",
+                "{qid}\t{:.6}\t{:.6}\t{:.6}\t{hits}\t{text}\t{corrections}",
                 s.ndcg10, s.recall100, s.mrr10
             );
         }
@@ -439,7 +475,7 @@ fn real_main() -> Result<(), String> {
     if let Some(path) = &args.metrics_json {
         let per: serde_json::Map<String, serde_json::Value> = per_query
             .iter()
-            .map(|(qid, _, s, _)| {
+            .map(|(qid, _, s, _, _)| {
                 let v = serde_json::json!({
                     "ndcg_cut_10": json_number(s.ndcg10),
                     "recall_100": json_number(s.recall100),

@@ -33,6 +33,8 @@ Query syntax:
   a AND b, a OR b, NOT a
   field:word       search one field: title, section, text, entities
 Words are matched by their stem, ignoring case and accents: `closure` finds \"closures\".
+A word that matches nothing is corrected to the closest word of the corpus (`Torkam` finds
+\"Torkham\"); --exact turns this off.
 
 Exit status: 0 if something matched, 1 if nothing did, 2 on an error.";
 
@@ -194,6 +196,17 @@ pub struct SearchArgs {
     /// Also show how many matching paragraphs cover each year and name each entity.
     #[arg(long)]
     pub facets: bool,
+    /// Search the words exactly as typed: do not correct a word that matches nothing.
+    #[arg(
+        long,
+        long_help = "Search the words exactly as typed. Without --exact, a plain word of 5 or more \
+                     letters that matches nothing in the index is searched as the closest word \
+                     that does (one letter off, two for words of 9 or more letters; swapping two \
+                     letters counts as one, a wrong first letter as two), and afsearch says so on stderr: showing results for \
+                     \"Torkham\" (no match for \"Torkam\"). Quoted phrases, field:word and \
+                     excluded words are never corrected."
+    )]
+    pub exact: bool,
     #[command(flatten)]
     pub location: Location,
 }
@@ -236,6 +249,14 @@ mod tests {
         ));
         let cli = Cli::try_parse_from(["afsearch", "--", "index"]).expect("parse");
         assert_eq!(cli.search.query, ["index"]);
+        let cli = Cli::try_parse_from(["afsearch", "--exact", "Torkam"]).expect("parse");
+        assert!(cli.search.exact);
+        assert!(
+            !Cli::try_parse_from(["afsearch", "Torkam"])
+                .expect("parse")
+                .search
+                .exact
+        );
         let cli = Cli::try_parse_from(["afsearch", "-n5", "--", "-minus"]).expect("parse");
         assert_eq!(
             (cli.search.limit, cli.search.query),

@@ -59,6 +59,7 @@ pub use index::{
 };
 pub use search::facets::{EntityCount, Facets};
 pub use search::snippet::Excerpt;
+pub use search::typo::Correction;
 pub use search::{
     EntityListing, EntityTag, Hit, SearchIndex, SearchRequest, SearchResults, SortOrder,
 };

@@ -8,7 +8,9 @@
 mod cli;
 
 use afsearch::corpus::CorpusOptions;
-use afsearch::render::{write_facets, write_human, write_json, write_json_facets, HumanOptions};
+use afsearch::render::{
+    correction_note, write_facets, write_human, write_json, write_json_facets, HumanOptions,
+};
 use afsearch::search::filter::{parse_date, parse_years};
 use afsearch::{
     build_index, freshness, update_index, BuildOptions, BuildProgress, BuildReport, Corpus,
@@ -320,6 +322,7 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
         .limit(args.limit)
         .offset(args.offset)
         .facets(args.facets)
+        .exact(args.exact)
         .sort(match args.sort {
             SortBy::Score => SortOrder::Score,
             SortBy::Date => SortOrder::Date,
@@ -337,6 +340,9 @@ fn run_search(args: &SearchArgs) -> Result<u8> {
     let results = index.search(&request)?;
     for note in &results.notes {
         eprintln!("afsearch: note: {note}");
+    }
+    for correction in &results.corrections {
+        eprintln!("afsearch: {}", correction_note(correction));
     }
 
     let stdout_is_terminal = std::io::stdout().is_terminal();

@@ -8,4 +8,5 @@ mod dates;
 mod entities;
 mod library;
 mod robustness;
+mod typo;
 mod update;

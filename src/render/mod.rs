@@ -7,6 +7,7 @@
 pub mod terminal;
 
 use crate::search::facets::{EntityCount, Facets};
+use crate::search::typo::Correction;
 use crate::search::{Hit, SearchResults};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -151,6 +152,16 @@ pub fn write_human<W: WriteColor>(
     Ok(())
 }
 
+/// The line that tells a person a word was corrected:
+/// `showing results for "Torkham" (no match for "Torkam"; --exact to turn this off)`.
+pub fn correction_note(correction: &Correction) -> String {
+    format!(
+        "showing results for \"{}\" (no match for \"{}\"; --exact to turn this off)",
+        sanitize(&correction.to),
+        sanitize(&correction.from)
+    )
+}
+
 /// Widest histogram bar, in characters.
 const BAR_WIDTH: usize = 40;
 
@@ -265,6 +276,7 @@ struct JsonHit<'a> {
     years: &'a [i32],
     dates: &'a [String],
     entities: Vec<JsonEntity<'a>>,
+    corrections: &'a [Correction],
 }
 
 #[derive(Serialize)]
@@ -275,7 +287,9 @@ struct JsonEntity<'a> {
 }
 
 /// Prints one JSON object per hit per line. `highlights` are `[start, end)` character offsets
-/// into `snippet`. Text is kept exact; JSON escaping makes control characters harmless.
+/// into `snippet`. `corrections` repeats on every line the query's corrected words
+/// (`[{"from": "Torkam", "to": "Torkham"}]`, or `[]`), so that each line stands on its own.
+/// Text is kept exact; JSON escaping makes control characters harmless.
 pub fn write_json<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<()> {
     for hit in &results.hits {
         let line = JsonHit {
@@ -299,6 +313,7 @@ pub fn write_json<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<
                     kind: e.kind.as_str(),
                 })
                 .collect(),
+            corrections: &results.corrections,
         };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
@@ -334,6 +349,7 @@ mod tests {
                 entities: vec![],
             }],
             notes: vec![],
+            corrections: vec![],
             facets: None,
         }
     }
@@ -374,6 +390,38 @@ mod tests {
         assert_eq!(
             value["section"],
             serde_json::json!(["History", "Contemporary"])
+        );
+    }
+
+    #[test]
+    fn json_carries_corrections_on_every_hit() {
+        let mut r = results();
+        let mut out = Vec::new();
+        write_json(&mut out, &r).expect("write");
+        let value: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        assert_eq!(value["corrections"], serde_json::json!([]));
+        r.corrections = vec![Correction {
+            from: "Torkam".into(),
+            to: "Torkham".into(),
+        }];
+        let mut out = Vec::new();
+        write_json(&mut out, &r).expect("write");
+        let value: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        assert_eq!(
+            value["corrections"],
+            serde_json::json!([{"from": "Torkam", "to": "Torkham"}])
+        );
+    }
+
+    #[test]
+    fn correction_note_names_both_words() {
+        let correction = Correction {
+            from: "Torkam".into(),
+            to: "Torkham\x1b[31m".into(),
+        };
+        assert_eq!(
+            correction_note(&correction),
+            "showing results for \"Torkham\u{241b}[31m\" (no match for \"Torkam\"; --exact to turn this off)"
         );
     }
 

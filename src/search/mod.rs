@@ -9,6 +9,7 @@ pub mod filter;
 pub(crate) mod query;
 pub mod snippet;
 pub mod syntax;
+pub mod typo;
 
 use crate::corpus::Record;
 use crate::error::{Error, Result};
@@ -26,6 +27,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Facet, Value};
 use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument};
+use typo::Correction;
 
 /// Excerpt length, in bytes, before joining fragments.
 const EXCERPT_LEN: usize = 280;
@@ -64,6 +66,8 @@ pub struct SearchRequest {
     pub sort: SortOrder,
     /// Whether to count years and entities over all matching paragraphs.
     pub facets: bool,
+    /// Whether to search the words exactly as typed, without correcting typos.
+    pub exact: bool,
 }
 
 impl SearchRequest {
@@ -80,6 +84,7 @@ impl SearchRequest {
             entity_kind: None,
             sort: SortOrder::Score,
             facets: false,
+            exact: false,
         }
     }
 
@@ -134,6 +139,14 @@ impl SearchRequest {
     /// Also counts years and entities over every matching paragraph ([`SearchResults::facets`]).
     pub fn facets(mut self, facets: bool) -> Self {
         self.facets = facets;
+        self
+    }
+
+    /// With `true`, searches the words exactly as typed. By default a plain word that matches
+    /// nothing in the index is searched as the closest word that does (`Torkam` → `Torkham`),
+    /// and [`SearchResults::corrections`] says so; see [`typo`] for the rule.
+    pub fn exact(mut self, exact: bool) -> Self {
+        self.exact = exact;
         self
     }
 
@@ -206,8 +219,11 @@ pub struct SearchResults {
     pub total: usize,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
-    /// How the query was read, when that is worth telling (ignored syntax, corrections).
+    /// How the query was read, when that is worth telling (ignored syntax).
     pub notes: Vec<String>,
+    /// Words of the query that matched nothing and were searched as a close word of the corpus
+    /// instead; empty when none was (or [`SearchRequest::exact`] was set).
+    pub corrections: Vec<Correction>,
     /// Year and entity counts over all matching paragraphs, when the request asked for them.
     pub facets: Option<Facets>,
 }
@@ -368,7 +384,8 @@ impl SearchIndex {
 
     /// Entities named in the paragraphs that match `request` (all paragraphs when it has no
     /// query and no filter), with their paragraph counts and known aliases, most frequent first.
-    /// With [`SearchRequest::entity_kind`] set, only entities of that kind are listed.
+    /// With [`SearchRequest::entity_kind`] set, only entities of that kind are listed. The
+    /// query's words are taken as typed: a listing has no place to report a typo correction.
     pub fn entities(&self, request: &SearchRequest) -> Result<Vec<EntityListing>> {
         self.current().entities(request)
     }
@@ -462,8 +479,9 @@ impl Bm25StatisticsProvider for Statistics<'_> {
 
 impl Generation {
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let built = query::build(&self.index, &self.fields, request)?;
         let searcher = self.reader.searcher();
+        let correct_against = (!request.exact).then_some(&searcher);
+        let built = query::build(&self.index, &self.fields, request, correct_against)?;
         let wanted = request.offset.saturating_add(request.limit);
         if request.query.trim().is_empty() && !request.has_filters() {
             return Err(Error::Query(
@@ -566,12 +584,14 @@ impl Generation {
             total,
             hits,
             notes: built.notes,
+            corrections: built.corrections,
             facets,
         })
     }
 
     fn entities(&self, request: &SearchRequest) -> Result<Vec<EntityListing>> {
-        let built = query::build(&self.index, &self.fields, request)?;
+        // A listing has no place to say a word was corrected, so its words are taken as typed.
+        let built = query::build(&self.index, &self.fields, request, None)?;
         let searcher = self.reader.searcher();
         let counts = searcher
             .search(&built.query, &entity_collector(schema::ENTITY))

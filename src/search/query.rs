@@ -1,23 +1,24 @@
-//! Turns a [`SearchRequest`] into a Tantivy query: the user's text, parsed leniently, AND the
-//! filters (years, date range, entities).
+//! Turns a [`SearchRequest`] into a Tantivy query: the user's text, parsed leniently with its
+//! typos corrected (see `typo`), AND the filters (years, date range, entities).
 //!
 //! Leniency is deliberate: a search box must accept anything a person types or pastes, so parse
 //! problems become notes shown next to the results, never failures. Field names and encodings
 //! come from `index::schema` and `index::doc`.
 
-use super::syntax::normalize;
+use super::syntax::normalize_with;
+use super::typo::{Correction, Speller};
 use super::SearchRequest;
 use crate::error::{Error, Result};
 use crate::extract::date::PartialDate;
 use crate::extract::entity::{lookup_key, Gazetteer};
-use crate::index::schema::{self, Fields};
+use crate::index::schema::{self, english_analyzer, Fields};
 use std::collections::HashSet;
 use std::ops::Bound;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Term};
-use tantivy::Index;
+use tantivy::{Index, Searcher};
 
 /// A query ready to run, with what the highlighter needs and what the user should be told.
 pub(crate) struct BuiltQuery {
@@ -26,6 +27,15 @@ pub(crate) struct BuiltQuery {
     pub text_terms: HashSet<String>,
     /// Remarks about how the query was read.
     pub notes: Vec<String>,
+    /// Words that matched nothing and were searched as a close word of the corpus.
+    pub corrections: Vec<Correction>,
+}
+
+/// What the text of a query became.
+struct TextQuery {
+    query: Box<dyn Query>,
+    notes: Vec<String>,
+    corrections: Vec<Correction>,
 }
 
 /// Field weights: a word in a heading says more about a paragraph than one in its body.
@@ -35,30 +45,41 @@ const TITLE_BOOST: f32 = 0.75;
 const SECTION_BOOST: f32 = 1.0;
 const ENTITY_BOOST: f32 = 0.5;
 
-fn text_query(index: &Index, fields: &Fields, text: &str) -> Result<(Box<dyn Query>, Vec<String>)> {
-    let normalized = normalize(
-        text,
-        &[
-            schema::TITLE,
-            schema::SECTION,
-            schema::TEXT,
-            schema::ENTITY_NAMES,
-        ],
-    );
+/// Parses the user's `text`; with a `searcher`, words that match nothing are corrected.
+fn text_query(
+    index: &Index,
+    fields: &Fields,
+    text: &str,
+    searcher: Option<&Searcher>,
+) -> Result<TextQuery> {
+    let searched = vec![
+        fields.title,
+        fields.section,
+        fields.text,
+        fields.entity_names,
+    ];
+    let names = [
+        schema::TITLE,
+        schema::SECTION,
+        schema::TEXT,
+        schema::ENTITY_NAMES,
+    ];
+    let mut speller = searcher.map(|searcher| {
+        // The corrected word is shown as the paragraph text writes it, else a heading.
+        let stored = vec![fields.text, fields.title, fields.section];
+        Speller::new(searcher, searched.clone(), stored, english_analyzer())
+    });
+    let normalized = normalize_with(text, &names, |word| match speller.as_mut() {
+        Some(speller) => speller.rewrite(word),
+        None => Ok(None),
+    })?;
+    let corrections = speller.map(Speller::into_corrections).unwrap_or_default();
     if normalized.query.is_empty() {
         return Err(Error::Query(format!(
             "{text:?} has no words to search for; use letters or digits"
         )));
     }
-    let mut parser = QueryParser::for_index(
-        index,
-        vec![
-            fields.title,
-            fields.section,
-            fields.text,
-            fields.entity_names,
-        ],
-    );
+    let mut parser = QueryParser::for_index(index, searched);
     parser.set_field_boost(fields.title, TITLE_BOOST);
     parser.set_field_boost(fields.section, SECTION_BOOST);
     parser.set_field_boost(fields.entity_names, ENTITY_BOOST);
@@ -69,7 +90,11 @@ fn text_query(index: &Index, fields: &Fields, text: &str) -> Result<(Box<dyn Que
             .into_iter()
             .map(|err| format!("part of the query was ignored: {err}")),
     );
-    Ok((query, notes))
+    Ok(TextQuery {
+        query,
+        notes,
+        corrections,
+    })
 }
 
 fn i64_range(field: tantivy::schema::Field, low: Option<i64>, high: Option<i64>) -> Box<dyn Query> {
@@ -135,13 +160,23 @@ fn entity_query(fields: &Fields, name: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
 
-pub(crate) fn build(index: &Index, fields: &Fields, request: &SearchRequest) -> Result<BuiltQuery> {
+/// Builds the query for `request`. `correct_against` is the searcher whose index typos are
+/// corrected against, or `None` to search the words exactly as typed.
+pub(crate) fn build(
+    index: &Index,
+    fields: &Fields,
+    request: &SearchRequest,
+    correct_against: Option<&Searcher>,
+) -> Result<BuiltQuery> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut notes = Vec::new();
+    let mut corrections = Vec::new();
     let mut text_terms = HashSet::new();
     if !request.query.trim().is_empty() {
-        let (query, parse_notes) = text_query(index, fields, &request.query)?;
-        notes.extend(parse_notes);
+        let text = text_query(index, fields, &request.query, correct_against)?;
+        let query = text.query;
+        notes.extend(text.notes);
+        corrections = text.corrections;
         query.query_terms(&mut |term, _| {
             if term.field() == fields.text {
                 if let Some(text) = term.value().as_str() {
@@ -186,5 +221,6 @@ pub(crate) fn build(index: &Index, fields: &Fields, request: &SearchRequest) -> 
         query,
         text_terms,
         notes,
+        corrections,
     })
 }

@@ -207,6 +207,24 @@ fn is_bare_stop_word(token: &Token) -> bool {
 
 /// Rewrites `input` into Tantivy's grammar. `fields` are the names a `field:` prefix may use.
 pub fn normalize(input: &str, fields: &[&str]) -> Normalized {
+    match normalize_with(input, fields, |_| Ok::<_, std::convert::Infallible>(None)) {
+        Ok(normalized) => normalized,
+        Err(never) => match never {},
+    }
+}
+
+/// [`normalize`], letting `rewrite` replace the words a spelling correction may touch.
+///
+/// `rewrite` sees each plain word (`Torkam` in `Torkam closure`) and each `+word` that is a
+/// single word, after stop words are dropped, and returns the word to search instead, if any.
+/// It never sees a quoted phrase, a `field:` value, or an excluded word (`-word`, `NOT word`):
+/// quotes and fields say "exactly this", and correcting an exclusion would exclude something
+/// the user did not name.
+pub fn normalize_with<E>(
+    input: &str,
+    fields: &[&str],
+    mut rewrite: impl FnMut(&str) -> Result<Option<String>, E>,
+) -> Result<Normalized, E> {
     let mut notes = Vec::new();
     let tokens = tokenize(input, fields, &mut notes);
     // Drop terms with nothing searchable, then operators and parentheses left without operands.
@@ -291,7 +309,10 @@ pub fn normalize(input: &str, fields: &[&str]) -> Normalized {
                 pending = None;
             }
             Token::Term {
-                occur, field, text, ..
+                occur,
+                field,
+                text,
+                bare,
             } => {
                 if prev_operand {
                     if let Some(op) = pending.take() {
@@ -300,6 +321,15 @@ pub fn normalize(input: &str, fields: &[&str]) -> Normalized {
                 }
                 let occur = if negate_next { Some('-') } else { *occur };
                 negate_next = false;
+                let single_must = occur == Some('+')
+                    && field.is_none()
+                    && text.chars().all(char::is_alphanumeric);
+                let rewritten = if (*bare && occur.is_none()) || single_must {
+                    rewrite(text)?
+                } else {
+                    None
+                };
+                let text = rewritten.as_deref().unwrap_or(text);
                 let mut item = String::new();
                 if let Some(op) = occur {
                     item.push(op);
@@ -326,7 +356,7 @@ pub fn normalize(input: &str, fields: &[&str]) -> Normalized {
         out.insert(0, "*".to_string());
     }
     let query = out.join(" ").replace("( ", "(").replace(" )", ")");
-    Normalized { query, notes }
+    Ok(Normalized { query, notes })
 }
 
 #[cfg(test)]
@@ -381,6 +411,27 @@ mod tests {
         minus_after_word_is_hyphen: "well-known -x" => r#""well" "known" -"x""#,
         only_exclusions_mean_everything_else: "-Karzai -\"Durand Line\"" => r#"* -"Karzai" -"Durand Line""#,
         not_alone: "NOT Karzai" => r#"* -"Karzai""#,
+    }
+
+    #[test]
+    fn rewrite_sees_plain_and_must_words_only() {
+        let mut seen = Vec::new();
+        let normalized = normalize_with(
+            "Torkam +Chamn -Kabl NOT Quetta \"Durnd Line\" title:Peshwar the IL-6 +x-y (the OR Bolan)",
+            FIELDS,
+            |word| {
+                seen.push(word.to_string());
+                Ok::<_, ()>((word == "Torkam").then(|| "Torkham".to_string()))
+            },
+        )
+        .expect("infallible here");
+        assert_eq!(seen, ["Torkam", "Chamn", "IL", "6", "Bolan"]);
+        assert_eq!(
+            normalized.query,
+            r#""Torkham" +"Chamn" -"Kabl" -"Quetta" "Durnd Line" title:"Peshwar" "IL" "6" +"x-y" ("Bolan")"#
+        );
+        let failed = normalize_with("Torkam", FIELDS, |_| Err("no index"));
+        assert_eq!(failed, Err("no index"));
     }
 
     #[test]
