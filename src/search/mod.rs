@@ -452,6 +452,32 @@ pub struct IndexStats {
     pub dir: Option<PathBuf>,
 }
 
+/// Year counts and entity facet counts over every match.
+type FacetFruit = (
+    std::collections::BTreeMap<i64, u64>,
+    tantivy::collector::FacetCounts,
+);
+
+/// Runs `query` once, collecting the `top` hits, the number of matches and, when asked, the
+/// facet counts: one pass over the matches, however many collectors.
+fn collect_page<C: tantivy::collector::Collector>(
+    searcher: &tantivy::Searcher,
+    query: &dyn tantivy::query::Query,
+    statistics: &Statistics<'_>,
+    top: C,
+    facets: bool,
+) -> Result<(C::Fruit, usize, Option<FacetFruit>)> {
+    let facets = facets.then(|| {
+        (
+            ValueCounts::for_field(schema::YEARS),
+            entity_collector(schema::ENTITY),
+        )
+    });
+    searcher
+        .search_with_statistics_provider(query, &(top, Count, facets), statistics)
+        .map_err(|err| Error::engine("searching", err))
+}
+
 /// BM25 statistics with the index's recorded token totals (see `index::token_totals`), so
 /// that scores do not depend on how the index's segments came to be.
 struct Statistics<'a> {
@@ -505,81 +531,60 @@ impl Generation {
                 Order::Asc,
             )
         };
-        let (total, mut scored): (usize, Vec<(f32, DocAddress)>) =
+        let (scored, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) =
             if request.sort == SortOrder::Date {
                 let by_date = (
                     SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
                     Order::Asc,
                 );
-                let collector = (
+                let (top, total, facets) = collect_page(
+                    &searcher,
+                    &*built.query,
+                    &statistics,
                     TopDocs::with_limit(limit).order_by((by_date, in_corpus_order())),
-                    Count,
-                );
-                let (top, total) = searcher
-                    .search_with_statistics_provider(&built.query, &collector, &statistics)
-                    .map_err(engine)?;
-                (
-                    total,
-                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
-                )
+                    request.facets,
+                )?;
+                let top = top.into_iter().map(|(_, addr)| (0.0, addr)).collect();
+                (top, total, facets)
             } else if request.query.trim().is_empty() {
                 // Filters alone: list paragraphs in corpus order.
-                let collector = (
+                let (top, total, facets) = collect_page(
+                    &searcher,
+                    &*built.query,
+                    &statistics,
                     TopDocs::with_limit(limit).order_by(in_corpus_order()),
-                    Count,
-                );
-                let (top, total) = searcher
-                    .search_with_statistics_provider(&built.query, &collector, &statistics)
-                    .map_err(engine)?;
-                (
-                    total,
-                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
-                )
+                    request.facets,
+                )?;
+                let top = top.into_iter().map(|(_, addr)| (0.0, addr)).collect();
+                (top, total, facets)
             } else {
                 let by_score = (SortBySimilarityScore, Order::Desc);
-                let collector = (
+                let (top, total, facets) = collect_page(
+                    &searcher,
+                    &*built.query,
+                    &statistics,
                     TopDocs::with_limit(limit).order_by((by_score, in_corpus_order())),
-                    Count,
-                );
-                let (top, total) = searcher
-                    .search_with_statistics_provider(&built.query, &collector, &statistics)
-                    .map_err(engine)?;
-                (
-                    total,
-                    top.into_iter()
-                        .map(|((score, _), addr)| (score, addr))
-                        .collect(),
-                )
+                    request.facets,
+                )?;
+                let top = top
+                    .into_iter()
+                    .map(|((score, _), addr)| (score, addr))
+                    .collect();
+                (top, total, facets)
             };
         let mut analyzer = english_analyzer();
-        let mut hits = Vec::with_capacity(scored.len());
-        for (score, address) in scored.drain(..) {
+        let mut hits = Vec::with_capacity(request.limit.min(scored.len()));
+        // Only the requested page is loaded and excerpted, however deep it is.
+        for (i, (score, address)) in scored.into_iter().enumerate().skip(request.offset) {
             let doc: TantivyDocument = searcher.doc(address).map_err(engine)?;
-            hits.push(self.hit(&doc, score, &built.text_terms, &mut analyzer));
+            let mut hit = self.hit(&doc, score, &built.text_terms, &mut analyzer);
+            hit.rank = i + 1;
+            if request.query.trim().is_empty() {
+                hit.score = 0.0;
+            }
+            hits.push(hit);
         }
-        let hits: Vec<Hit> = hits
-            .into_iter()
-            .enumerate()
-            .skip(request.offset)
-            .take(request.limit)
-            .map(|(i, mut hit)| {
-                hit.rank = i + 1;
-                if request.query.trim().is_empty() {
-                    hit.score = 0.0;
-                }
-                hit
-            })
-            .collect();
-        let facets = if request.facets {
-            let collector = (
-                ValueCounts::for_field(schema::YEARS),
-                entity_collector(schema::ENTITY),
-            );
-            let (years, entities) = searcher.search(&built.query, &collector).map_err(engine)?;
-            Some(to_facets(years, &entities))
-        } else {
-            None
-        };
+        let facets = facet_counts.map(|(years, entities)| to_facets(years, &entities));
         Ok(SearchResults {
             total,
             hits,
