@@ -719,9 +719,16 @@ fn windows(text: &str, max: usize) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// Part of [`BuildOptions::memory_mb`] left for everything but the writer's indexing buffers:
-/// the pipeline's batches, the document store's compression buffers, segment merges.
-const MEMORY_RESERVE_MB: usize = 40;
+/// Part of [`BuildOptions::memory_mb`] taken by everything but the writer: the program and its
+/// extractors' automata, the pipeline's batches, the document store's compression buffers.
+const MEMORY_RESERVE_MB: usize = 48;
+
+/// Segments with more paragraphs than this are not merged during a build. Merging reads
+/// whole segments (and Tantivy merges eight at a time), so unbounded merges made peak memory
+/// and build time grow with the corpus: the Wikipedia slice twice over merged 800,000
+/// paragraphs at the end and peaked at twice the slice's memory. Leftover small segments from
+/// the last flushes are still merged.
+const MERGE_BELOW_DOCS: u32 = 50_000;
 
 /// Starts a writer with `threads` indexing threads within a build budget of `memory_mb`.
 fn start_writer(
@@ -729,13 +736,17 @@ fn start_writer(
     threads: usize,
     memory_mb: usize,
 ) -> Result<IndexWriter<TantivyDocument>> {
-    // Tantivy needs at least 15 MB per thread, and a segment written from less is small.
-    let writer_mb = memory_mb
-        .saturating_sub(MEMORY_RESERVE_MB)
-        .max(20 * threads);
-    index
+    // A writer's buffers grow to its budget and then, while a segment is written out, by about
+    // half again: two thirds of what is left go to the buffers. Tantivy needs at least 15 MB
+    // per thread, and a segment written from less is small.
+    let writer_mb = (memory_mb.saturating_sub(MEMORY_RESERVE_MB) * 2 / 3).max(20 * threads);
+    let writer = index
         .writer_with_num_threads(threads, writer_mb * 1_000_000)
-        .map_err(|err| Error::engine("starting the index writer", err))
+        .map_err(|err| Error::engine("starting the index writer", err))?;
+    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MERGE_BELOW_DOCS as usize);
+    writer.set_merge_policy(Box::new(policy));
+    Ok(writer)
 }
 
 /// (Re)builds the index of `corpus` in `dir`, replacing any previous index atomically.
