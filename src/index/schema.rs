@@ -92,10 +92,11 @@ pub fn build_schema() -> (Schema, Fields) {
     let numeric = || NumericOptions::default() | INDEXED | FAST;
     let fields = Fields {
         id: builder.add_text_field(ID, STRING | STORED),
-        file: builder.add_text_field(FILE, STRING | STORED | FAST),
+        // Indexed so that an update can delete a file's paragraphs by it.
+        file: builder.add_text_field(FILE, STRING | STORED),
         title: builder.add_text_field(TITLE, english_text(true)),
         section: builder.add_text_field(SECTION, english_text(true)),
-        paragraph: builder.add_u64_field(PARAGRAPH, NumericOptions::default() | STORED | FAST),
+        paragraph: builder.add_u64_field(PARAGRAPH, NumericOptions::default() | STORED),
         order: builder.add_u64_field(ORDER, NumericOptions::default() | FAST),
         text: builder.add_text_field(TEXT, english_text(true)),
         years: builder.add_i64_field(YEARS, numeric() | STORED),
@@ -104,7 +105,8 @@ pub fn build_schema() -> (Schema, Fields) {
         days: builder.add_i64_field(DAYS, NumericOptions::default() | INDEXED),
         year_spans: builder.add_i64_field(YEAR_SPANS, NumericOptions::default() | INDEXED),
         first_date: builder.add_i64_field(FIRST_DATE, NumericOptions::default() | FAST),
-        dates: builder.add_text_field(DATES, STRING | STORED | FAST),
+        // Shown with a hit, never searched: the filters read years, months and days.
+        dates: builder.add_text_field(DATES, STORED),
         entity: builder.add_facet_field(ENTITY, FacetOptions::default().set_stored()),
         entity_key: builder.add_text_field(ENTITY_KEY, STRING),
         entity_names: builder.add_text_field(ENTITY_NAMES, english_text(false)),
