@@ -52,6 +52,8 @@ experiments (public API only; the default is the product's behaviour):
   --query-mode MODE     as-is | words | nostop | nostop-large | nostop-phrases (default: as-is)
   --and-first           documents matching every query word first, then the rest
   --fold-title          index each record with its title prepended to its text, title empty
+  --no-feedback         rank by BM25 alone, without pseudo-relevance feedback (the product
+                        before the feedback was added)
 ";
 
 struct Args {
@@ -68,6 +70,7 @@ struct Args {
     query_mode: QueryMode,
     and_first: bool,
     fold_title: bool,
+    no_feedback: bool,
     trec_ties: bool,
 }
 
@@ -88,6 +91,7 @@ fn parse_args() -> Result<Args, String> {
         query_mode: QueryMode::AsIs,
         and_first: false,
         fold_title: false,
+        no_feedback: false,
         trec_ties: false,
     };
     let mut depth = None;
@@ -124,6 +128,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--and-first" => args.and_first = true,
             "--fold-title" => args.fold_title = true,
+            "--no-feedback" => args.no_feedback = true,
             "--trec-ties" => args.trec_ties = true,
             other if other.starts_with('-') => {
                 return Err(format!("unknown option {other}\n\n{USAGE}"))
@@ -197,7 +202,10 @@ fn run_query(
 ) -> (Result<Vec<(String, f32)>, String>, Duration) {
     let query = variants::rewrite(text, args.query_mode);
     let search = |q: &str| -> Result<Vec<(String, f32)>, String> {
-        match index.search(&SearchRequest::new(q).limit(args.depth)) {
+        let request = SearchRequest::new(q)
+            .limit(args.depth)
+            .feedback(!args.no_feedback);
+        match index.search(&request) {
             Ok(results) => Ok(results.hits.into_iter().map(|h| (h.id, h.score)).collect()),
             // A query with nothing searchable in it finds nothing; that is a result, not a failure.
             Err(afsearch::Error::Query(_)) => Ok(Vec::new()),
@@ -345,7 +353,7 @@ fn real_main() -> Result<(), String> {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
     let variant = format!(
-        "query-mode={}{}{}",
+        "query-mode={}{}{}{}",
         match args.query_mode {
             QueryMode::AsIs => "as-is",
             QueryMode::Words => "words",
@@ -355,6 +363,7 @@ fn real_main() -> Result<(), String> {
         },
         if args.and_first { " and-first" } else { "" },
         if args.fold_title { " fold-title" } else { "" },
+        if args.no_feedback { " no-feedback" } else { "" },
     );
     let order = if args.trec_ties {
         ", trec_eval tie order"

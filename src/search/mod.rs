@@ -5,6 +5,7 @@
 //! sight. Building queries is `query`'s job, excerpts [`snippet`]'s; printing is `render`'s.
 
 pub mod facets;
+mod feedback;
 pub mod filter;
 pub(crate) mod query;
 pub mod snippet;
@@ -62,6 +63,9 @@ pub struct SearchRequest {
     pub sort: SortOrder,
     /// Whether to count years and entities over all matching paragraphs.
     pub facets: bool,
+    /// Whether a ranked search re-scores its matches with words that its best hits share
+    /// (pseudo-relevance feedback); on by default. The matching paragraphs are the same.
+    pub feedback: bool,
 }
 
 impl SearchRequest {
@@ -78,6 +82,7 @@ impl SearchRequest {
             entity_kind: None,
             sort: SortOrder::Score,
             facets: false,
+            feedback: true,
         }
     }
 
@@ -135,6 +140,12 @@ impl SearchRequest {
         self
     }
 
+    /// Turns pseudo-relevance feedback on or off: off ranks the matches by BM25 alone.
+    pub fn feedback(mut self, feedback: bool) -> Self {
+        self.feedback = feedback;
+        self
+    }
+
     /// Whether any filter (years, dates, entities) is set.
     pub fn has_filters(&self) -> bool {
         self.years.is_some()
@@ -159,7 +170,7 @@ pub struct EntityTag {
 pub struct Hit {
     /// 1-based position in the full result list (offset included).
     pub rank: usize,
-    /// Relevance score (BM25); 0 when no query text was given.
+    /// Relevance score (BM25, with the feedback words); 0 when no query text was given.
     pub score: f32,
     /// The paragraph's id (`file#ordinal`, or the record's id).
     pub id: String,
@@ -472,9 +483,18 @@ impl Generation {
                     top.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
                 )
             } else {
+                let expanded = if request.feedback {
+                    let first = TopDocs::with_limit(feedback::FEEDBACK_DOCS + 1).order_by_score();
+                    let top = searcher.search(&built.query, &first).map_err(engine)?;
+                    feedback::expand(&searcher, &self.fields, built.query.as_ref(), &top)
+                        .map_err(engine)?
+                } else {
+                    None
+                };
+                let query = expanded.as_deref().unwrap_or(built.query.as_ref());
                 let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
                 searcher
-                    .search(&built.query, &collector)
+                    .search(query, &collector)
                     .map(|(top, total)| (total, top))
                     .map_err(engine)?
             };
