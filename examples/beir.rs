@@ -54,6 +54,8 @@ experiments (public API only; the default is the product's behaviour):
   --and-first           documents matching every query word first, then the rest
   --fold-title          index each record with its title prepended to its text, title empty
   --exact               search the words as typed: no typo correction
+  --no-feedback         rank by BM25 alone, without pseudo-relevance feedback (the product
+                        before the feedback was added)
 ";
 
 struct Args {
@@ -71,6 +73,7 @@ struct Args {
     and_first: bool,
     fold_title: bool,
     exact: bool,
+    no_feedback: bool,
     trec_ties: bool,
 }
 
@@ -92,6 +95,7 @@ fn parse_args() -> Result<Args, String> {
         and_first: false,
         fold_title: false,
         exact: false,
+        no_feedback: false,
         trec_ties: false,
     };
     let mut depth = None;
@@ -129,6 +133,7 @@ fn parse_args() -> Result<Args, String> {
             "--and-first" => args.and_first = true,
             "--fold-title" => args.fold_title = true,
             "--exact" => args.exact = true,
+            "--no-feedback" => args.no_feedback = true,
             "--trec-ties" => args.trec_ties = true,
             other if other.starts_with('-') => {
                 return Err(format!("unknown option {other}\n\n{USAGE}"))
@@ -206,7 +211,11 @@ struct Ranked {
 fn run_query(index: &SearchIndex, text: &str, args: &Args) -> (Result<Ranked, String>, Duration) {
     let query = variants::rewrite(text, args.query_mode);
     let search = |q: &str| -> Result<Ranked, String> {
-        match index.search(&SearchRequest::new(q).limit(args.depth).exact(args.exact)) {
+        let request = SearchRequest::new(q)
+            .limit(args.depth)
+            .exact(args.exact)
+            .feedback(!args.no_feedback);
+        match index.search(&request) {
             Ok(results) => Ok(Ranked {
                 hits: results.hits.into_iter().map(|h| (h.id, h.score)).collect(),
                 corrections: results
@@ -377,7 +386,7 @@ fn real_main() -> Result<(), String> {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
     let variant = format!(
-        "query-mode={}{}{}{}",
+        "query-mode={}{}{}{}{}",
         match args.query_mode {
             QueryMode::AsIs => "as-is",
             QueryMode::Words => "words",
@@ -388,6 +397,7 @@ fn real_main() -> Result<(), String> {
         if args.and_first { " and-first" } else { "" },
         if args.fold_title { " fold-title" } else { "" },
         if args.exact { " exact" } else { "" },
+        if args.no_feedback { " no-feedback" } else { "" },
     );
     let order = if args.trec_ties {
         ", trec_eval tie order"

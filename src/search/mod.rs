@@ -5,6 +5,7 @@
 //! sight. Building queries is `query`'s job, excerpts [`snippet`]'s; printing is `render`'s.
 
 pub mod facets;
+mod feedback;
 pub mod filter;
 pub(crate) mod query;
 pub mod snippet;
@@ -68,6 +69,9 @@ pub struct SearchRequest {
     pub facets: bool,
     /// Whether to search the words exactly as typed, without correcting typos.
     pub exact: bool,
+    /// Whether a ranked search re-scores its matches with words that its best hits share
+    /// (pseudo-relevance feedback); on by default. The matching paragraphs are the same.
+    pub feedback: bool,
 }
 
 impl SearchRequest {
@@ -85,6 +89,7 @@ impl SearchRequest {
             sort: SortOrder::Score,
             facets: false,
             exact: false,
+            feedback: true,
         }
     }
 
@@ -150,6 +155,12 @@ impl SearchRequest {
         self
     }
 
+    /// Turns pseudo-relevance feedback on or off: off ranks the matches by BM25 alone.
+    pub fn feedback(mut self, feedback: bool) -> Self {
+        self.feedback = feedback;
+        self
+    }
+
     /// Whether any filter (years, dates, entities) is set.
     pub fn has_filters(&self) -> bool {
         self.years.is_some()
@@ -174,7 +185,7 @@ pub struct EntityTag {
 pub struct Hit {
     /// 1-based position in the full result list (offset included).
     pub rank: usize,
-    /// Relevance score (BM25); 0 when no query text was given.
+    /// Relevance score (BM25, with the feedback words); 0 when no query text was given.
     pub score: f32,
     /// The paragraph's id (`file#ordinal`, or the record's id).
     pub id: String,
@@ -558,12 +569,27 @@ impl Generation {
                 let top = top.into_iter().map(|(_, addr)| (0.0, addr)).collect();
                 (top, total, facets)
             } else {
-                let by_score = (SortBySimilarityScore, Order::Desc);
+                let by_score = || (SortBySimilarityScore, Order::Desc);
+                let expanded = if request.feedback {
+                    let first = TopDocs::with_limit(feedback::FEEDBACK_DOCS + 1)
+                        .order_by((by_score(), in_corpus_order()));
+                    let top: Vec<(f32, DocAddress)> = searcher
+                        .search_with_statistics_provider(&built.query, &first, &statistics)
+                        .map_err(engine)?
+                        .into_iter()
+                        .map(|((score, _), addr)| (score, addr))
+                        .collect();
+                    feedback::expand(&searcher, &self.fields, built.query.as_ref(), &top)
+                        .map_err(engine)?
+                } else {
+                    None
+                };
+                let query = expanded.as_deref().unwrap_or(built.query.as_ref());
                 let (top, total, facets) = collect_page(
                     &searcher,
-                    &*built.query,
+                    query,
                     &statistics,
-                    TopDocs::with_limit(limit).order_by((by_score, in_corpus_order())),
+                    TopDocs::with_limit(limit).order_by((by_score(), in_corpus_order())),
                     request.facets,
                 )?;
                 let top = top

@@ -189,8 +189,9 @@ fn tokenize(input: &str, fields: &[&str], notes: &mut Vec<String>) -> Vec<Token>
 }
 
 /// Lucene's English stop words (`EnglishAnalyzer.ENGLISH_STOP_WORDS_SET`). Dropped from the
-/// plain words of a query: they match nearly every paragraph and only add noise to BM25.
-const STOP_WORDS: &[&str] = &[
+/// plain words of a query, and never chosen as feedback words (`feedback`): they match nearly
+/// every paragraph and only add noise to BM25.
+pub(crate) const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
     "they", "this", "to", "was", "will", "with",

@@ -1,0 +1,245 @@
+//! Pseudo-relevance feedback (RM3) for ranked searches: the words that the best first-pass hits
+//! share say what the query is about, so paragraphs that use them rank higher.
+//!
+//! The expansion only re-scores. The expanded query is the original one as a MUST clause plus
+//! one SHOULD term query per feedback word, so the paragraphs that match, their count, the
+//! filters and the highlighted words stay exactly those of the query the user typed.
+//!
+//! Measured on three BEIR collections (benches/README.md, "Ranking quality"): mean nDCG@10 over
+//! the tuning sets +0.009 (p = 0.01), Cranfield +0.02, NFCorpus +0.01, SciFact −0.005 (n.s.).
+
+use super::syntax::STOP_WORDS;
+use crate::index::schema::{english_analyzer, Fields};
+use std::collections::HashMap;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Term, Value};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+
+/// First-pass hits the feedback words are taken from (Anserini's `fbDocs` default).
+pub(crate) const FEEDBACK_DOCS: usize = 10;
+/// Words added to the query (Anserini's `fbTerms` default).
+const FEEDBACK_TERMS: usize = 10;
+/// RM3's interpolation weight of the original query; the feedback words share the rest.
+/// Chosen on the tuning sets from 0.5, 0.6, 0.7 and 0.8.
+const ORIGINAL_WEIGHT: f32 = 0.7;
+
+/// The relevance model of the first-pass hits `top` (score, address), best first: the
+/// `FEEDBACK_TERMS` analyzed words with the highest P(w|R) = Σ_D P(D|Q)·tf(w,D)/|D|, where
+/// P(D|Q) is the hit's share of the scores, normalised to sum to 1. Stop words and numbers are
+/// left out: they say nothing about the topic.
+fn relevance_model(
+    searcher: &Searcher,
+    fields: &Fields,
+    top: &[(Score, DocAddress)],
+) -> tantivy::Result<Vec<(String, f32)>> {
+    let total: f32 = top.iter().map(|(score, _)| score.max(0.0)).sum();
+    if total <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let mut analyzer = english_analyzer();
+    let mut model: HashMap<String, f32> = HashMap::new();
+    for &(score, address) in top {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let mut counts: HashMap<String, f32> = HashMap::new();
+        let mut length = 0.0f32;
+        for field in [fields.title, fields.text] {
+            for value in doc.get_all(field) {
+                let Some(text) = value.as_str() else { continue };
+                let mut stream = analyzer.token_stream(text);
+                while let Some(token) = stream.next() {
+                    length += 1.0;
+                    let word = token.text.as_str();
+                    if !STOP_WORDS.contains(&word) && !word.chars().all(|c| c.is_ascii_digit()) {
+                        *counts.entry(word.to_string()).or_default() += 1.0;
+                    }
+                }
+            }
+        }
+        if length == 0.0 {
+            continue;
+        }
+        let weight = score.max(0.0) / total / length;
+        for (word, count) in counts {
+            *model.entry(word).or_default() += weight * count;
+        }
+    }
+    let mut words: Vec<(String, f32)> = model.into_iter().collect();
+    words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.truncate(FEEDBACK_TERMS);
+    let sum: f32 = words.iter().map(|(_, p)| p).sum();
+    if sum <= 0.0 {
+        return Ok(Vec::new());
+    }
+    for (_, p) in &mut words {
+        *p /= sum;
+    }
+    Ok(words)
+}
+
+/// How many words of `field` the query looks for: the terms of its clauses, not counting
+/// those of excluded (`-word`) clauses.
+fn words_sought(query: &dyn Query, field: Field) -> usize {
+    if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+        return boolean
+            .clauses()
+            .iter()
+            .filter(|(occur, _)| *occur != Occur::MustNot)
+            .map(|(_, clause)| words_sought(clause.as_ref(), field))
+            .sum();
+    }
+    let mut count = 0;
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            count += 1;
+        }
+    });
+    count
+}
+
+/// The RM3 expansion of `query` from its first-pass hits `top` (at most `FEEDBACK_DOCS + 1`,
+/// best first), or `None` when there is nothing to learn: a query without text words (such as
+/// `-Karzai`), or one that matches no more paragraphs than the feedback sample. Those would
+/// only be re-scored by their own words.
+///
+/// RM3 gives each of the |q| original words the weight λ/|q| and each feedback word
+/// (1−λ)·P(w|R). Scaling all weights by |q|/λ keeps the original query's scores as they are
+/// and boosts a feedback word by |q|·(1−λ)/λ·P(w|R), scored with BM25 in the text field.
+pub(crate) fn expand(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &dyn Query,
+    top: &[(Score, DocAddress)],
+) -> tantivy::Result<Option<Box<dyn Query>>> {
+    let query_words = words_sought(query, fields.text);
+    if query_words == 0 || top.len() <= FEEDBACK_DOCS {
+        return Ok(None);
+    }
+    let model = relevance_model(searcher, fields, &top[..FEEDBACK_DOCS])?;
+    if model.is_empty() {
+        return Ok(None);
+    }
+    let scale = query_words as f32 * (1.0 - ORIGINAL_WEIGHT) / ORIGINAL_WEIGHT;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query.box_clone())];
+    for (word, p) in model {
+        let term = TermQuery::new(
+            Term::from_field_text(fields.text, &word),
+            IndexRecordOption::WithFreqs,
+        );
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(term), scale * p)),
+        ));
+    }
+    Ok(Some(Box::new(BooleanQuery::new(clauses))))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Record, SearchIndex, SearchRequest};
+
+    /// Ten paragraphs about trade at the Torkham crossing, a shorter one that only shares the
+    /// name, one about trade that does not name Torkham, and unrelated ones.
+    fn index() -> SearchIndex {
+        let mut records = vec![
+            Record::new("music", "", "Torkham music festival opened."),
+            Record::new(
+                "other",
+                "",
+                "Trucks carrying trade goods crossed the border at Chaman.",
+            ),
+        ];
+        for (i, text) in [
+            "Torkham crossing: trucks, trade, border.",
+            "Torkham border trucks and trade.",
+            "Torkham trade, trucks at the border crossing.",
+            "At Torkham, border trade by truck.",
+            "Torkham: trucks cross the border for trade.",
+            "Trade and trucks at the Torkham border.",
+            "The Torkham border closed to trade trucks.",
+            "Torkham border reopened for trade and trucks.",
+            "Trucks queue for trade at the Torkham border.",
+            "Border trade at Torkham: trucks turned back.",
+        ]
+        .iter()
+        .enumerate()
+        {
+            records.push(Record::new(format!("trade{i}"), "", *text));
+        }
+        for (i, city) in ["Kabul", "Lahore", "Quetta", "Peshawar", "Herat", "Kandahar"]
+            .iter()
+            .enumerate()
+        {
+            for what in [
+                "Rain fell in",
+                "Elections were held in",
+                "Wheat prices rose in",
+            ] {
+                records.push(Record::new(
+                    format!("{i}{what}"),
+                    "",
+                    format!("{what} {city}."),
+                ));
+            }
+        }
+        SearchIndex::from_records(records).unwrap()
+    }
+
+    fn ids(index: &SearchIndex, request: SearchRequest) -> (Vec<String>, usize) {
+        let results = index.search(&request.limit(10)).unwrap();
+        let ids = results.hits.into_iter().map(|hit| hit.id).collect();
+        (ids, results.total)
+    }
+
+    #[test]
+    fn feedback_reranks_by_the_words_the_best_hits_share() {
+        let index = index();
+        let (plain, _) = ids(&index, SearchRequest::new("Torkham").feedback(false));
+        // BM25 alone prefers the shortest paragraph naming Torkham.
+        assert_eq!(plain[0], "music");
+        let (expanded, _) = ids(&index, SearchRequest::new("Torkham"));
+        // The other hits share "border", "trucks" and "trade": one of them comes first.
+        assert_ne!(expanded[0], "music");
+    }
+
+    #[test]
+    fn feedback_keeps_the_matching_paragraphs() {
+        let index = index();
+        for query in [
+            "Torkham",
+            "Torkham music",
+            "border -Chaman",
+            "\"border crossing\"",
+        ] {
+            let (mut plain, plain_total) = ids(&index, SearchRequest::new(query).feedback(false));
+            let (mut expanded, total) = ids(&index, SearchRequest::new(query));
+            plain.sort();
+            expanded.sort();
+            assert_eq!(expanded, plain, "{query}");
+            assert_eq!(total, plain_total, "{query}");
+        }
+        // "other" shares every feedback word but not the query's: it stays out.
+        let (expanded, _) = ids(&index, SearchRequest::new("Torkham"));
+        assert!(!expanded.contains(&"other".to_string()));
+    }
+
+    #[test]
+    fn no_feedback_without_words_to_learn_from() {
+        let index = index();
+        let scores = |request: SearchRequest| -> Vec<(String, f32)> {
+            let results = index.search(&request.limit(20)).unwrap();
+            results
+                .hits
+                .iter()
+                .map(|h| (h.id.clone(), h.score))
+                .collect()
+        };
+        // Only an exclusion; a query that matches fewer paragraphs than the feedback sample.
+        for query in ["-Chaman", "music", "Chaman festival"] {
+            assert_eq!(
+                scores(SearchRequest::new(query)),
+                scores(SearchRequest::new(query).feedback(false)),
+                "{query}"
+            );
+        }
+    }
+}
