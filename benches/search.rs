@@ -1,14 +1,27 @@
-//! In-process query latency over the bundled corpus: ten topical queries, top 10, with and
-//! without facets and a year filter. The index is built once into `target/afsearch-bench/`.
-//! (The 60 queries of issue 8 on the Wikipedia slice join once `.gz` dumps are read.)
+//! In-process query latency through the library's public API (`SearchIndex::search`, what the
+//! CLI calls): top 10 with excerpts, with and without facets, with and without a year filter.
+//!
+//! Inputs: the bundled `corpus/` with ten topical queries, and the Wikipedia slice of issue 8
+//! with its 60 queries (`../shared/data/scale/queries-60.txt`) when `../shared` is there. Each
+//! index is built once into `target/afsearch-bench/<name>-index` and reused while it is fresh
+//! (the first slice run spends about a minute building it). `AFSEARCH_BENCH_ARTICLES=N`
+//! indexes only the first N articles of the slice (default 0: all of them).
+//!
+//! Criterion reports one figure per variant: the mean over a round-robin of the queries. Issue 8
+//! asks for the median and p99 over the queries, so after criterion the bench times every query
+//! `AFSEARCH_BENCH_ROUNDS` times (default 10) per variant and prints a percentile table with the
+//! issue's targets (`AFSEARCH_BENCH_ROUNDS=0` skips it).
 //!
 //! ```sh
-//! cargo bench --bench search
+//! cargo bench --bench search            # criterion groups, then the percentile table
+//! cargo bench --bench search -- slice   # only the slice
 //! ```
 
-use afsearch::{build_index, BuildOptions, Corpus, SearchIndex, SearchRequest};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use std::path::{Path, PathBuf};
+mod common;
+
+use afsearch::{SearchIndex, SearchRequest};
+use criterion::{BenchmarkId, Criterion, SamplingMode};
+use std::time::{Duration, Instant};
 
 const SEED_QUERIES: &[&str] = &[
     "Torkham closure",
@@ -23,38 +36,104 @@ const SEED_QUERIES: &[&str] = &[
     "airstrikes Khost",
 ];
 
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// Issue 8: in-process top 10 without facets should beat Tantivy's 94 µs median (counting
+/// every match) on the slice.
+const TOP10_TARGET_US: f64 = 94.0;
+/// Issue 8: a facet count over all matching paragraphs costs at most twice the plain top 10.
+const FACET_MAX_RATIO: f64 = 2.0;
+
+/// One way of asking: a label and how it changes the default top-10 request.
+struct Variant {
+    label: &'static str,
+    apply: fn(SearchRequest) -> SearchRequest,
 }
 
-/// Opens (building once) the index of `corpus_dir` under `target/afsearch-bench/name`.
-fn index_for(name: &str, corpus_dir: &Path) -> Option<SearchIndex> {
-    let corpus = Corpus::open(corpus_dir, None).ok()?;
-    let dir = manifest_dir().join("target/afsearch-bench").join(name);
-    if afsearch::freshness(&dir, &corpus).ok()? != afsearch::Freshness::Fresh {
-        eprintln!("building the {name} index in {} …", dir.display());
-        build_index(&corpus, &dir, &BuildOptions::default()).ok()?;
+const VARIANTS: &[Variant] = &[
+    Variant {
+        label: "top10",
+        apply: |r| r,
+    },
+    Variant {
+        label: "top10+facets",
+        apply: |r| r.facets(true),
+    },
+    Variant {
+        label: "top10+years",
+        apply: |r| r.years(2000, 2010),
+    },
+    Variant {
+        label: "top10+facets+years",
+        apply: |r| r.facets(true).years(2000, 2010),
+    },
+    // EXACT-COUNT HOOK: when `SearchRequest` grows an option to skip the exact total (so that
+    // Tantivy can use block-WAND for the top 10), add a variant here, e.g.
+    // `Variant { label: "top10-nocount", apply: |r| r.exact_total(false) }`, and compare it with
+    // Tantivy's 94 µs in `summary` below.
+];
+
+/// An index with the queries to ask it.
+struct Target {
+    name: String,
+    index: SearchIndex,
+    queries: Vec<String>,
+}
+
+fn targets() -> Vec<Target> {
+    let mut targets = Vec::new();
+    let corpus = common::bundled_corpus();
+    if let Some(index) = common::index_for(&corpus) {
+        targets.push(Target {
+            name: corpus.name,
+            index,
+            queries: SEED_QUERIES.iter().map(|q| q.to_string()).collect(),
+        });
     }
-    SearchIndex::open(&dir).ok()
+    if let Some(slice) = common::slice(common::articles_from_env(0)) {
+        let queries = common::scale_dir()
+            .and_then(|dir| std::fs::read_to_string(dir.join("queries-60.txt")).ok())
+            .map(|text| {
+                text.lines()
+                    .map(str::trim)
+                    .filter(|q| !q.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if slice.format == "jsonl" {
+            eprintln!(
+                "{}: afsearch does not read WikiExtractor files yet; indexed the same paragraphs as JSON lines",
+                slice.name
+            );
+        }
+        if let (Some(index), false) = (common::index_for(&slice), queries.is_empty()) {
+            targets.push(Target {
+                name: slice.name,
+                index,
+                queries,
+            });
+        }
+    }
+    targets
 }
 
-fn run_queries(c: &mut Criterion, name: &str, index: &SearchIndex, queries: &[String]) {
-    let mut group = c.benchmark_group(format!("search/{name}"));
-    let variants: [(&str, fn(SearchRequest) -> SearchRequest); 3] = [
-        ("top10", |r| r),
-        ("top10+facets", |r| r.facets(true)),
-        ("top10+year", |r| r.years(1900, 2000)),
-    ];
-    for (label, variant) in variants {
+fn criterion_groups(c: &mut Criterion, target: &Target) {
+    let mut group = c.benchmark_group(format!("search/{}", target.name));
+    group.measurement_time(Duration::from_secs(10));
+    if target.name.starts_with("slice") {
+        // Facet counts take a good part of a second per query on the whole slice; criterion's
+        // default 100 linearly growing samples would run for half an hour.
+        group.sample_size(20).sampling_mode(SamplingMode::Flat);
+    }
+    for variant in VARIANTS {
         group.bench_with_input(
-            BenchmarkId::from_parameter(label),
-            &queries,
+            BenchmarkId::from_parameter(variant.label),
+            &target.queries,
             |b, queries| {
                 let mut i = 0;
                 b.iter(|| {
-                    let request = variant(SearchRequest::new(queries[i % queries.len()].as_str()));
+                    let request = (variant.apply)(SearchRequest::new(&queries[i % queries.len()]));
                     i += 1;
-                    index.search(&request).expect("search")
+                    target.index.search(&request).expect("search")
                 })
             },
         );
@@ -62,12 +141,165 @@ fn run_queries(c: &mut Criterion, name: &str, index: &SearchIndex, queries: &[St
     group.finish();
 }
 
-fn search(c: &mut Criterion) {
-    let seed: Vec<String> = SEED_QUERIES.iter().map(|q| q.to_string()).collect();
-    if let Some(index) = index_for("corpus", &manifest_dir().join("corpus")) {
-        run_queries(c, "corpus", &index, &seed);
+/// Latencies of one variant: every sample, and each query's median.
+struct Timings {
+    all_us: Vec<f64>,
+    per_query_us: Vec<f64>,
+    mean_total: f64,
+}
+
+fn time_variant(target: &Target, variant: &Variant, rounds: usize) -> Timings {
+    let requests: Vec<SearchRequest> = target
+        .queries
+        .iter()
+        .map(|q| (variant.apply)(SearchRequest::new(q)))
+        .collect();
+    let mut per_query: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); requests.len()];
+    let mut totals = 0usize;
+    // One untimed round loads what the queries touch.
+    for request in &requests {
+        totals += target.index.search(request).expect("search").total;
+    }
+    for _ in 0..rounds {
+        // Query-major order inside a round, round after round: the same query is never timed
+        // twice in a row, as a user's next query is not the one just asked.
+        for (request, samples) in requests.iter().zip(&mut per_query) {
+            let start = Instant::now();
+            let results = target.index.search(request).expect("search");
+            samples.push(start.elapsed().as_secs_f64() * 1e6);
+            std::hint::black_box(results);
+        }
+    }
+    let all_us: Vec<f64> = per_query.iter().flatten().copied().collect();
+    let per_query_us = per_query.into_iter().map(|s| percentile(s, 50.0)).collect();
+    Timings {
+        all_us,
+        per_query_us,
+        mean_total: totals as f64 / requests.len() as f64,
     }
 }
 
-criterion_group!(benches, search);
-criterion_main!(benches);
+/// Nearest-rank percentile.
+fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * values.len() as f64).ceil().max(1.0) as usize;
+    values[rank.min(values.len()) - 1]
+}
+
+fn summary(target: &Target, rounds: usize) {
+    println!(
+        "\n{}: {} queries × {rounds} rounds per variant, every sample (µs)",
+        target.name,
+        target.queries.len()
+    );
+    println!(
+        "{:<20} {:>9} {:>9} {:>9} {:>9} {:>11} {:>13} {:>15}",
+        "variant", "median", "p90", "p99", "max", "mean hits", "median/top10", "worst query/top10"
+    );
+    let timings: Vec<(&Variant, Timings)> = VARIANTS
+        .iter()
+        .map(|v| (v, time_variant(target, v, rounds)))
+        .collect();
+    let base = &timings[0].1;
+    let base_median = percentile(base.all_us.clone(), 50.0);
+    for (variant, t) in &timings {
+        let median = percentile(t.all_us.clone(), 50.0);
+        let worst = t
+            .per_query_us
+            .iter()
+            .zip(&base.per_query_us)
+            .map(|(v, b)| v / b)
+            .fold(0.0, f64::max);
+        println!(
+            "{:<20} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>11.0} {:>12.2}× {:>14.2}×",
+            variant.label,
+            median,
+            percentile(t.all_us.clone(), 90.0),
+            percentile(t.all_us.clone(), 99.0),
+            percentile(t.all_us.clone(), 100.0),
+            t.mean_total,
+            median / base_median,
+            worst
+        );
+    }
+    if target.name.starts_with("slice") {
+        let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
+        println!(
+            "target: top10 median {base_median:.1} µs < {TOP10_TARGET_US} µs (Tantivy, counting every match): {}",
+            verdict(base_median < TOP10_TARGET_US)
+        );
+        let facets = percentile(timings[1].1.all_us.clone(), 50.0);
+        println!(
+            "target: top10+facets median {facets:.1} µs ≤ {FACET_MAX_RATIO} × top10: {:.2}× {}",
+            facets / base_median,
+            verdict(facets <= FACET_MAX_RATIO * base_median)
+        );
+    }
+}
+
+/// Criterion's options that take a value: their values are not name filters.
+const VALUE_OPTIONS: &[&str] = &[
+    "--baseline",
+    "--baseline-lenient",
+    "--color",
+    "--confidence-level",
+    "--format",
+    "--load-baseline",
+    "--logfile",
+    "--measurement-time",
+    "--noise-threshold",
+    "--nresamples",
+    "--output-format",
+    "--plotting-backend",
+    "--profile-time",
+    "--sample-size",
+    "--save-baseline",
+    "--significance-level",
+    "--warm-up-time",
+];
+
+/// The name filters among the bench arguments, as criterion reads them.
+fn name_filters(args: &[String]) -> Vec<&String> {
+    let mut filters = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if VALUE_OPTIONS.contains(&arg.as_str()) {
+            iter.next();
+        } else if !arg.starts_with('-') {
+            filters.push(arg);
+        }
+    }
+    filters
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut c = Criterion::default().configure_from_args();
+    let targets = targets();
+    for target in &targets {
+        criterion_groups(&mut c, target);
+    }
+    c.final_summary();
+
+    // Only under `cargo bench` (not `cargo test --benches`, not `--list`), and only for the
+    // inputs a name filter selects.
+    let rounds = std::env::var("AFSEARCH_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(10);
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    if rounds == 0 || !flag("--bench") || flag("--test") || flag("--list") {
+        return;
+    }
+    let filters = name_filters(&args);
+    for target in &targets {
+        let id = format!("search/{}", target.name);
+        if filters.is_empty()
+            || filters
+                .iter()
+                .any(|f| id.contains(f.as_str()) || f.contains(&id))
+        {
+            summary(target, rounds);
+        }
+    }
+}
