@@ -10,6 +10,7 @@
 //! `search`'s job.
 
 pub(crate) mod doc;
+mod analyzer;
 pub(crate) mod schema;
 mod update;
 

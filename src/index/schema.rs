@@ -8,10 +8,8 @@ use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
     FAST, INDEXED, STORED, STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
-};
+use super::analyzer::EnglishTokenizer;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Index;
 
 /// Name of the English analyzer: split on non-alphanumerics, lower-case, fold to ASCII, stem.
@@ -144,17 +142,12 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
 /// The analyzer for every text field, shared by indexing, querying and snippet highlighting
 /// so that a highlighted word is exactly a word that matched.
 ///
-/// The tokenizer splits `Pakistan’s` into `pakistan` and `s`; the lone `s` is dropped (as
-/// Lucene's English possessive filter does) so that a possessive in a query does not match
-/// every possessive in the corpus.
+/// It splits on non-alphanumerics, lower-cases, folds to ASCII and stems (see `analyzer`).
+/// `Pakistan’s` splits into `pakistan` and `s`; the lone `s` is dropped (as Lucene's English
+/// possessive filter does) so that a possessive in a query does not match every possessive in
+/// the corpus.
 pub fn english_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(StopWordFilter::remove(vec!["s".to_string()]))
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build()
+    TextAnalyzer::from(EnglishTokenizer::default())
 }
 
 /// Registers afsearch's analyzers on `index`; needed after every create or open.
