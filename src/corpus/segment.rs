@@ -55,7 +55,10 @@ fn is_clean(text: &str) -> bool {
             b'(' => {
                 let after = &bytes[i + 1..];
                 let next = after.iter().find(|&&c| c != b' ');
-                if matches!(next, Some(b')' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) | Some(0x80..)) {
+                if matches!(
+                    next,
+                    Some(b')' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) | Some(0x80..)
+                ) {
                     return false;
                 }
             }

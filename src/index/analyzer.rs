@@ -13,8 +13,8 @@
 
 use std::hash::{BuildHasher, Hasher};
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RawTokenizer, StopWordFilter, TextAnalyzer, Token,
-    TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, StopWordFilter, TextAnalyzer, Token, TokenStream,
+    Tokenizer,
 };
 
 /// Tokens of this many bytes or more (as written) are dropped, as `RemoveLongFilter::limit(64)`.
@@ -269,7 +269,11 @@ mod tests {
     }
 
     fn assert_same(ours: &mut TextAnalyzer, text: &str) {
-        assert_eq!(tokens(ours, text), tokens(&mut reference(), text), "{text:?}");
+        assert_eq!(
+            tokens(ours, text),
+            tokens(&mut reference(), text),
+            "{text:?}"
+        );
     }
 
     /// The whole bundled article, twice (the second time through a warm cache, with the
@@ -303,7 +307,9 @@ mod tests {
     fn the_stem_cache_gives_the_stemmers_stems_through_collisions() {
         let mut cache = StemCache::default();
         let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-        let mut words: Vec<String> = (0..3 * SETS * WAYS).map(|i| format!("running{i}s")).collect();
+        let mut words: Vec<String> = (0..3 * SETS * WAYS)
+            .map(|i| format!("running{i}s"))
+            .collect();
         words.push("internationalisationalisations".to_string());
         words.push("connections".to_string());
         for round in 0..2 {

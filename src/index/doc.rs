@@ -6,9 +6,8 @@
 use super::schema::Fields;
 use crate::corpus::Paragraph;
 use crate::extract::date::DateMention;
-use crate::extract::entity::{lookup_key, Gazetteer};
+use crate::extract::entity::{lookup_key, EntityKind, Gazetteer};
 use crate::extract::Extraction;
-use tantivy::schema::Facet;
 use tantivy::TantivyDocument;
 
 /// A range longer than this many days is indexed by the months it covers, not day by day.
@@ -102,9 +101,21 @@ struct Coverage {
     days: Vec<i64>,
 }
 
-/// The facet path of an entity: `/person/Hamid Karzai`.
-pub fn entity_facet(kind: &str, name: &str) -> Facet {
-    Facet::from_path([kind, name])
+/// How an entity is indexed (a column value, and stored): `person:Hamid Karzai`. Kinds have no
+/// `:`, so the first one ends the kind.
+pub fn entity_value(kind: EntityKind, name: &str) -> String {
+    format!("{}:{name}", kind.as_str())
+}
+
+/// The kind and name of an [`entity_value`].
+pub fn parse_entity_value(value: &str) -> Option<(EntityKind, &str)> {
+    let (kind, name) = value.split_once(':')?;
+    Some((EntityKind::parse(kind)?, name))
+}
+
+/// The range of [`entity_value`]s of one kind: from `kind:` up to, not including, `kind;`.
+pub fn entity_kind_range(kind: EntityKind) -> (String, String) {
+    (format!("{}:", kind.as_str()), format!("{};", kind.as_str()))
 }
 
 /// Builds the document for one paragraph; `order` is its place in corpus order (its file's key
@@ -160,7 +171,7 @@ pub fn to_document(
     }
     let gazetteer = Gazetteer::builtin();
     for (kind, name) in &extraction.entities {
-        doc.add_facet(fields.entity, entity_facet(kind.as_str(), name));
+        doc.add_text(fields.entity, entity_value(*kind, name));
         doc.add_text(fields.entity_key, lookup_key(name));
         doc.add_text(fields.entity_names, name);
         if let Some(entry) = gazetteer.resolve(name) {

@@ -1,16 +1,17 @@
 //! Counts over every matching paragraph: how many cover each year, and which entities they
 //! name most.
 //!
-//! Counting runs inside Tantivy's collectors (a column scan for years, the facet collector for
-//! entities), never over stored documents. The results are plain maps for the printers.
+//! Counting runs inside Tantivy's collectors, over columns (years as numbers, entities as
+//! `kind:Name` term ordinals), never over stored documents. The results are plain maps for the
+//! printers.
 
 use crate::extract::entity::EntityKind;
+use crate::index::doc::parse_entity_value;
 use serde::Serialize;
-use std::collections::BTreeMap;
-use tantivy::collector::{Collector, FacetCollector, FacetCounts, SegmentCollector};
-use tantivy::columnar::Column;
+use std::collections::{BTreeMap, HashMap};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentReader;
-use tantivy::schema::Facet;
 use tantivy::{DocId, Score, SegmentOrdinal};
 
 /// How many entities of each kind [`Facets::entities`] keeps.
@@ -125,13 +126,91 @@ impl SegmentCollector for ValueCountsSegment {
     }
 }
 
-/// The facet collector for entity counts, one root per kind.
-pub(crate) fn entity_collector(field: &str) -> FacetCollector {
-    let mut collector = FacetCollector::for_field(field);
-    for kind in KINDS {
-        collector.add_facet(Facet::from_path([kind.as_str()]));
+/// Matching paragraphs per entity value (`kind:Name`, see `index::doc::entity_value`).
+pub(crate) type EntityTally = HashMap<String, u64>;
+
+/// Counts matching paragraphs per entity, from the term ordinals of the entity column: an
+/// array increment per entity named, and one dictionary walk per segment for the names.
+pub(crate) struct EntityCounts {
+    field: String,
+}
+
+impl EntityCounts {
+    pub(crate) fn for_field(field: &str) -> Self {
+        EntityCounts {
+            field: field.to_string(),
+        }
     }
-    collector
+}
+
+pub(crate) struct EntityCountsSegment {
+    /// `None` for a segment where no paragraph names an entity.
+    column: Option<StrColumn>,
+    counts: Vec<u32>,
+}
+
+impl Collector for EntityCounts {
+    type Fruit = EntityTally;
+    type Child = EntityCountsSegment;
+
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<EntityCountsSegment> {
+        let column = reader.fast_fields().str(&self.field)?;
+        let counts = vec![0; column.as_ref().map_or(0, |c| c.dictionary().num_terms())];
+        Ok(EntityCountsSegment { column, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<EntityTally>) -> tantivy::Result<EntityTally> {
+        let mut fruits = fruits.into_iter();
+        let mut total = fruits.next().unwrap_or_default();
+        for fruit in fruits {
+            for (value, count) in fruit {
+                *total.entry(value).or_insert(0) += count;
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl SegmentCollector for EntityCountsSegment {
+    type Fruit = EntityTally;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(column) = &self.column {
+            for ord in column.ords().values_for_doc(doc) {
+                if let Some(count) = self.counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> EntityTally {
+        let Some(column) = self.column else {
+            return EntityTally::new();
+        };
+        let counted: Vec<(u64, u32)> = (0u64..)
+            .zip(self.counts)
+            .filter(|&(_, count)| count > 0)
+            .collect();
+        let ords: Vec<u64> = counted.iter().map(|&(ord, _)| ord).collect();
+        let mut tally = EntityTally::with_capacity(counted.len());
+        let mut counts = counted.iter().map(|&(_, count)| u64::from(count));
+        // A dictionary that cannot be read leaves the counts it could not name out.
+        let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+            if let (Ok(value), Some(count)) = (std::str::from_utf8(term), counts.next()) {
+                tally.insert(value.to_string(), count);
+            }
+        });
+        tally
+    }
 }
 
 /// Every entity kind, in display order.
@@ -144,7 +223,7 @@ pub(crate) const KINDS: [EntityKind; 5] = [
 ];
 
 /// Turns collector output into [`Facets`].
-pub(crate) fn to_facets(years: BTreeMap<i64, u64>, entities: &FacetCounts) -> Facets {
+pub(crate) fn to_facets(years: BTreeMap<i64, u64>, entities: &EntityTally) -> Facets {
     let years = years
         .into_iter()
         .filter_map(|(year, count)| Some((i32::try_from(year).ok()?, count)))
@@ -155,26 +234,26 @@ pub(crate) fn to_facets(years: BTreeMap<i64, u64>, entities: &FacetCounts) -> Fa
     }
 }
 
-/// The `per_kind` most frequent entities of each of `kinds`, most frequent first within a kind.
+/// The `per_kind` most frequent entities of each of `kinds`, most frequent first within a kind
+/// (ties by name).
 pub(crate) fn entity_counts(
-    entities: &FacetCounts,
+    entities: &EntityTally,
     kinds: &[EntityKind],
     per_kind: usize,
 ) -> Vec<EntityCount> {
+    let mut by_kind: HashMap<EntityKind, Vec<EntityCount>> = HashMap::new();
+    for (value, &count) in entities {
+        if let Some((kind, name)) = parse_entity_value(value) {
+            by_kind.entry(kind).or_default().push(EntityCount {
+                name: name.to_string(),
+                kind,
+                count,
+            });
+        }
+    }
     let mut out = Vec::new();
-    for &kind in kinds {
-        let root = Facet::from_path([kind.as_str()]);
-        let mut counts: Vec<EntityCount> = entities
-            .get(root)
-            .filter_map(|(facet, count)| {
-                let path = facet.to_path();
-                Some(EntityCount {
-                    name: path.get(1)?.to_string(),
-                    kind,
-                    count,
-                })
-            })
-            .collect();
+    for kind in kinds {
+        let mut counts = by_kind.remove(kind).unwrap_or_default();
         counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
         counts.truncate(per_kind);
         out.extend(counts);

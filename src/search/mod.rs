@@ -16,9 +16,10 @@ use crate::corpus::Record;
 use crate::error::{Error, Result};
 use crate::extract::date::PartialDate;
 use crate::extract::entity::{EntityKind, Gazetteer};
+use crate::index::doc::parse_entity_value;
 use crate::index::schema::{self, english_analyzer, Fields};
 use crate::index::{build_in_memory, open_current, IndexInfo};
-use facets::{entity_collector, to_facets, Facets, ValueCounts};
+use facets::{to_facets, EntityCounts, EntityTally, Facets, ValueCounts};
 use serde::Serialize;
 use snippet::{build_excerpt, match_ranges, Excerpt};
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ use std::sync::{Arc, RwLock};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Bm25StatisticsProvider;
-use tantivy::schema::{Facet, Value};
+use tantivy::schema::Value;
 use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument};
 use typo::Correction;
 
@@ -407,7 +408,7 @@ impl SearchIndex {
         let searcher = generation.reader.searcher();
         let collector = (
             ValueCounts::for_field(schema::YEARS),
-            entity_collector(schema::ENTITY),
+            EntityCounts::for_field(schema::ENTITY),
         );
         let (years, entities) = searcher
             .search(&tantivy::query::AllQuery, &collector)
@@ -464,10 +465,7 @@ pub struct IndexStats {
 }
 
 /// Year counts and entity facet counts over every match.
-type FacetFruit = (
-    std::collections::BTreeMap<i64, u64>,
-    tantivy::collector::FacetCounts,
-);
+type FacetFruit = (std::collections::BTreeMap<i64, u64>, EntityTally);
 
 /// Runs `query` once, collecting the `top` hits, the number of matches and, when asked, the
 /// facet counts: one pass over the matches, however many collectors.
@@ -481,7 +479,7 @@ fn collect_page<C: tantivy::collector::Collector>(
     let facets = facets.then(|| {
         (
             ValueCounts::for_field(schema::YEARS),
-            entity_collector(schema::ENTITY),
+            EntityCounts::for_field(schema::ENTITY),
         )
     });
     searcher
@@ -625,7 +623,7 @@ impl Generation {
         let built = query::build(&self.index, &self.fields, request, None)?;
         let searcher = self.reader.searcher();
         let counts = searcher
-            .search(&built.query, &entity_collector(schema::ENTITY))
+            .search(&built.query, &EntityCounts::for_field(schema::ENTITY))
             .map_err(|err| Error::engine("counting entities", err))?;
         let kinds: Vec<EntityKind> = match request.entity_kind {
             Some(kind) => vec![kind],
@@ -666,15 +664,11 @@ impl Generation {
         let excerpt = build_excerpt(&text, &matches, EXCERPT_LEN);
         let entities = doc
             .get_all(f.entity)
-            .filter_map(|v| v.as_facet())
-            .filter_map(|encoded| {
-                let facet = Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
-                let path = facet.to_path();
-                let kind = EntityKind::parse(path.first()?)?;
-                Some(EntityTag {
-                    name: path.get(1)?.to_string(),
-                    kind,
-                })
+            .filter_map(|v| v.as_str())
+            .filter_map(parse_entity_value)
+            .map(|(kind, name)| EntityTag {
+                name: name.to_string(),
+                kind,
             })
             .collect();
         Hit {

@@ -11,13 +11,14 @@ use super::SearchRequest;
 use crate::error::{Error, Result};
 use crate::extract::date::PartialDate;
 use crate::extract::entity::{lookup_key, Gazetteer};
+use crate::index::doc::entity_kind_range;
 use crate::index::schema::{self, english_analyzer, Fields};
 use std::collections::HashSet;
 use std::ops::Bound;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery,
 };
-use tantivy::schema::{Facet, IndexRecordOption, Term};
+use tantivy::schema::Term;
 use tantivy::{Index, Searcher};
 
 /// A query ready to run, with what the highlighter needs and what the user should be told.
@@ -156,8 +157,12 @@ fn entity_query(fields: &Fields, name: &str) -> Box<dyn Query> {
         Some(entry) => lookup_key(&entry.name),
         None => lookup_key(name),
     };
+    // `entity_key` is a column, not an inverted index: a one-value range reads it.
     let term = Term::from_field_text(fields.entity_key, &key);
-    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+    Box::new(RangeQuery::new(
+        Bound::Included(term.clone()),
+        Bound::Included(term),
+    ))
 }
 
 /// Builds the query for `request`. `correct_against` is the searcher whose index typos are
@@ -204,10 +209,10 @@ pub(crate) fn build(
         clauses.push(filter(entity_query(fields, name)));
     }
     if let Some(kind) = request.entity_kind {
-        let term = Term::from_facet(fields.entity, &Facet::from_path([kind.as_str()]));
-        clauses.push(filter(Box::new(TermQuery::new(
-            term,
-            IndexRecordOption::Basic,
+        let (first, past) = entity_kind_range(kind);
+        clauses.push(filter(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_text(fields.entity, &first)),
+            Bound::Excluded(Term::from_field_text(fields.entity, &past)),
         ))));
     }
     let query: Box<dyn Query> = match clauses.len() {
