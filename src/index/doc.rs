@@ -136,6 +136,9 @@ pub fn to_document(
     doc.add_u64(fields.paragraph, u64::from(paragraph.ordinal));
     doc.add_u64(fields.order, order);
     doc.add_text(fields.text, &paragraph.text);
+    // Searched as one field (see `schema::BODY`); `text` keeps the paragraph alone for display.
+    doc.add_text(fields.body, &paragraph.title);
+    doc.add_text(fields.body, &paragraph.text);
     for &year in &extraction.years {
         doc.add_i64(fields.years, i64::from(year));
     }

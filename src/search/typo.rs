@@ -98,8 +98,10 @@ pub(crate) struct Speller<'a> {
     searcher: &'a Searcher,
     /// The fields the query searches: a word in any of them is not a typo.
     searched: Vec<Field>,
-    /// Stored fields to read the corrected word's written form from, in order of preference.
-    stored: Vec<Field>,
+    /// Where to read the corrected word's written form, in order of preference: the indexed
+    /// field to find paragraphs holding it, and the stored field to read in them (the paragraph
+    /// text is stored in one field and indexed, with the title, in another).
+    stored: Vec<(Field, Field)>,
     analyzer: TextAnalyzer,
     /// Analyzed form of each word seen → the word to search instead, if any.
     seen: HashMap<String, Option<String>>,
@@ -110,7 +112,7 @@ impl<'a> Speller<'a> {
     pub(crate) fn new(
         searcher: &'a Searcher,
         searched: Vec<Field>,
-        stored: Vec<Field>,
+        stored: Vec<(Field, Field)>,
         analyzer: TextAnalyzer,
     ) -> Speller<'a> {
         Speller {
@@ -234,9 +236,11 @@ impl<'a> Speller<'a> {
     /// query parser would search something else); `None` when neither works.
     fn surface(&mut self, term: &str) -> Result<Option<String>> {
         let wanted: HashSet<String> = HashSet::from([term.to_string()]);
-        for &field in &self.stored {
-            let query =
-                TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::Basic);
+        for &(indexed, field) in &self.stored {
+            let query = TermQuery::new(
+                Term::from_field_text(indexed, term),
+                IndexRecordOption::Basic,
+            );
             let top = self
                 .searcher
                 .search(
