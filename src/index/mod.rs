@@ -1046,7 +1046,8 @@ enum SegmentProblem {
     Engine(tantivy::TantivyError),
 }
 
-/// The ids of `index`'s segments, as they start the segment files' names.
+/// The ids of `index`'s segments, as they start the segment files' names. Reads and parses
+/// `meta.json` (schema included), so callers ask once.
 fn segment_ids(index: &Index) -> Result<HashSet<String>, SegmentProblem> {
     Ok(index
         .searchable_segment_metas()
@@ -1056,17 +1057,22 @@ fn segment_ids(index: &Index) -> Result<HashSet<String>, SegmentProblem> {
         .collect())
 }
 
-/// The names of the files of `index`'s segments in `gen_dir`, sorted.
-fn segment_file_names(index: &Index, gen_dir: &Path) -> Result<Vec<String>, SegmentProblem> {
-    let segments = segment_ids(index)?;
+/// Whether `name` is a file of one of `segments`.
+fn of_a_segment(segments: &HashSet<String>, name: &str) -> bool {
+    name.split_once('.')
+        .is_some_and(|(id, _)| segments.contains(id))
+}
+
+/// The names of the files of `segments` in `gen_dir`, sorted.
+fn segment_file_names(
+    segments: &HashSet<String>,
+    gen_dir: &Path,
+) -> Result<Vec<String>, SegmentProblem> {
     let mut present: Vec<String> = fs::read_dir(gen_dir)
         .map_err(|err| SegmentProblem::Engine(tantivy::TantivyError::IoError(err.into())))?
         .flatten()
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| {
-            name.split_once('.')
-                .is_some_and(|(id, _)| segments.contains(id))
-        })
+        .filter(|name| of_a_segment(segments, name))
         .collect();
     present.sort();
     Ok(present)
@@ -1074,13 +1080,15 @@ fn segment_file_names(index: &Index, gen_dir: &Path) -> Result<Vec<String>, Segm
 
 /// Records the segment files of a freshly written generation, for [`check_segment_files`].
 fn segment_manifest(index: &Index, gen_dir: &Path) -> Result<Vec<SegmentFile>> {
-    let names = segment_file_names(index, gen_dir).map_err(|problem| match problem {
-        SegmentProblem::Engine(err) => Error::engine("listing the new index's files", err),
-        SegmentProblem::Missing(name) | SegmentProblem::Damaged(name) => Error::BadIndex {
-            path: gen_dir.to_path_buf(),
-            reason: format!("{name} vanished while the index was written"),
-        },
-    })?;
+    let names = segment_ids(index)
+        .and_then(|segments| segment_file_names(&segments, gen_dir))
+        .map_err(|problem| match problem {
+            SegmentProblem::Engine(err) => Error::engine("listing the new index's files", err),
+            SegmentProblem::Missing(name) | SegmentProblem::Damaged(name) => Error::BadIndex {
+                path: gen_dir.to_path_buf(),
+                reason: format!("{name} vanished while the index was written"),
+            },
+        })?;
     Ok(names
         .into_iter()
         .filter_map(|name| {
@@ -1107,18 +1115,14 @@ fn check_segment_files(
     recorded: &[SegmentFile],
 ) -> Result<(), SegmentProblem> {
     let segments = segment_ids(index)?;
-    let present = segment_file_names(index, gen_dir)?;
-    let of_a_segment = |name: &str| {
-        name.split_once('.')
-            .is_some_and(|(id, _)| segments.contains(id))
-    };
+    let present = segment_file_names(&segments, gen_dir)?;
     // Files the engine recorded as written but that are gone.
     let mut expected: Vec<String> = index
         .directory()
         .list_managed_files()
         .iter()
         .map(|path| path.to_string_lossy().into_owned())
-        .filter(|name| of_a_segment(name))
+        .filter(|name| of_a_segment(&segments, name))
         .collect();
     expected.sort();
     if let Some(gone) = expected.iter().find(|name| !gen_dir.join(name).exists()) {
