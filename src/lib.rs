@@ -54,8 +54,9 @@ pub use error::{EngineError, Error, Result};
 pub use extract::date::PartialDate;
 pub use extract::entity::EntityKind;
 pub use index::{
-    build as build_index, freshness, update as update_index, BuildOptions, BuildProgress,
-    BuildReport, FileEntry, Freshness, IndexInfo, SegmentFile, UpdateSummary, DEFAULT_MEMORY_MB,
+    build as build_index, freshness, freshness_of, update as update_index, BuildOptions,
+    BuildProgress, BuildReport, FileEntry, Freshness, IndexInfo, SegmentFile, UpdateSummary,
+    DEFAULT_MEMORY_MB,
 };
 pub use search::facets::{EntityCount, Facets};
 pub use search::snippet::Excerpt;

@@ -13,8 +13,8 @@ use afsearch::render::{
 };
 use afsearch::search::filter::{parse_date, parse_years};
 use afsearch::{
-    build_index, freshness, update_index, BuildOptions, BuildProgress, BuildReport, Corpus,
-    Freshness, IndexInfo, SearchIndex, SearchRequest, SortOrder,
+    build_index, freshness, freshness_of, update_index, BuildOptions, BuildProgress, BuildReport,
+    Corpus, Freshness, IndexInfo, SearchIndex, SearchRequest, SortOrder,
 };
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
@@ -253,9 +253,23 @@ fn open_fresh_index(location: &Location) -> Result<SearchIndex> {
         );
         return Ok(SearchIndex::open(&index)?);
     }
+    // The quick check: the same corpus, listed the same way, with nothing changed in it.
+    let unchanged = |info: &IndexInfo| {
+        (!location.follow || info.follow_links)
+            && corpus_path.canonicalize().ok().as_ref() == Some(&info.corpus)
+            && info.corpus_unchanged()
+    };
+    let info = match info {
+        Some(info) if unchanged(&info) => return Ok(SearchIndex::open_with_info(&index, info)?),
+        info => info,
+    };
     let corpus = open_corpus(&corpus_path, &index, location, info.as_ref())?;
-    let built = match freshness(&index, &corpus)? {
-        Freshness::Fresh => Ok(()),
+    let built = match freshness_of(&index, info.as_ref(), &corpus)? {
+        // The description just read is current: no need to read it again.
+        Freshness::Fresh => match info {
+            Some(info) => return Ok(SearchIndex::open_with_info(&index, info)?),
+            None => Ok(()),
+        },
         Freshness::Missing => {
             eprintln!(
                 "afsearch: building the index in {} from {} (first run)",

@@ -245,3 +245,61 @@ fn gzip_and_wikiextractor_files_are_searchable() {
     let hits = dir.json(&["refugees", "--year", "2023"]);
     assert!(hits.iter().any(|h| h["id"] == "n2"), "{hits:?}");
 }
+
+/// The quick check a search makes before it would list the corpus: it must notice every kind
+/// of change a full listing notices, in the corpus directory and in a subdirectory.
+#[test]
+fn the_quick_unchanged_check_notices_every_change() {
+    let dir = TestDir::new();
+    dir.write("a.txt", "= A =\n\nThe Torkham crossing closed in 2025.\n");
+    dir.write("news/b.jsonl", NEWS);
+    let corpus_now = || Corpus::open(&dir.corpus(), None).expect("corpus");
+    let rebuild = || {
+        build_index(&corpus_now(), &dir.index(), &BuildOptions::default()).expect("build");
+        IndexInfo::read(&dir.index()).expect("read").expect("info")
+    };
+    let info = rebuild();
+    assert_eq!(info.dirs.len(), 2, "{:?}", info.dirs);
+    assert!(info.corpus_unchanged());
+
+    let changes: [(&str, &dyn Fn()); 6] = [
+        ("a file appended to", &|| {
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(dir.corpus().join("news/b.jsonl"))
+                .expect("open");
+            writeln!(file, r#"{{"id": "n3", "text": "More."}}"#).expect("append");
+        }),
+        ("a file added in a subdirectory", &|| {
+            dir.write("news/c.jsonl", NEWS)
+        }),
+        ("a file added at the top", &|| {
+            dir.write("d.txt", "= D =\n\nText.\n")
+        }),
+        ("a file removed", &|| {
+            std::fs::remove_file(dir.corpus().join("d.txt")).expect("rm")
+        }),
+        ("a file renamed", &|| {
+            std::fs::rename(dir.corpus().join("a.txt"), dir.corpus().join("e.txt")).expect("mv")
+        }),
+        ("a subdirectory removed", &|| {
+            std::fs::remove_dir_all(dir.corpus().join("news")).expect("rm -r")
+        }),
+    ];
+    for (what, change) in changes {
+        // Modification times are coarse on some file systems: make the change visible.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        change();
+        assert!(!info_now(&dir).corpus_unchanged(), "missed: {what}");
+        assert_ne!(
+            afsearch::freshness(&dir.index(), &corpus_now()).expect("freshness"),
+            afsearch::Freshness::Fresh,
+            "{what}"
+        );
+        assert!(rebuild().corpus_unchanged(), "after rebuilding for: {what}");
+    }
+}
+
+fn info_now(dir: &TestDir) -> IndexInfo {
+    IndexInfo::read(&dir.index()).expect("read").expect("info")
+}

@@ -74,6 +74,17 @@ pub struct CorpusFile {
     pub modified_ns: u128,
 }
 
+/// A directory of a corpus, with its modification time: it changes when an entry is added,
+/// removed or renamed in it, so an index can tell that the listing is unchanged without
+/// listing it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusDir {
+    /// Path relative to the corpus directory, `/`-separated; empty for the corpus itself.
+    pub rel: String,
+    /// Modification time in nanoseconds since the Unix epoch (0 if the platform has none).
+    pub modified_ns: u128,
+}
+
 /// A problem with one file or line that did not stop the rest of the corpus from being read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
@@ -139,6 +150,7 @@ pub struct CorpusOptions {
 pub struct Corpus {
     root: PathBuf,
     files: Vec<CorpusFile>,
+    dirs: Vec<CorpusDir>,
     warnings: Vec<Warning>,
     follow_links: bool,
 }
@@ -235,6 +247,7 @@ impl Corpus {
                 true
             });
         let mut found = Vec::new();
+        let mut dirs = Vec::new();
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -268,6 +281,14 @@ impl Corpus {
                     continue;
                 }
             };
+            if entry.file_type().is_dir() {
+                if let Some(rel) = entry.path().strip_prefix(root).ok().and_then(Path::to_str) {
+                    dirs.push(CorpusDir {
+                        rel: rel.replace(std::path::MAIN_SEPARATOR, "/"),
+                        modified_ns: modified_ns(entry.metadata().ok().as_ref()),
+                    });
+                }
+            }
             let Some(format) = Format::of(entry.path()) else {
                 continue;
             };
@@ -297,11 +318,7 @@ impl Corpus {
                     continue;
                 }
             };
-            let modified_ns = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
+            let modified_ns = modified_ns(Some(&meta));
             let path = entry.path().to_path_buf();
             let via_link = links.borrow().iter().any(|link| path.starts_with(link));
             found.push(Found {
@@ -331,12 +348,19 @@ impl Corpus {
             });
         }
         warnings.sort_by(|a, b| a.file.cmp(&b.file));
+        dirs.sort_by(|a: &CorpusDir, b| a.rel.cmp(&b.rel));
         Ok(Corpus {
             root: root.to_path_buf(),
             files,
+            dirs,
             warnings,
             follow_links: options.follow_links,
         })
+    }
+
+    /// The directories the walk went through (the corpus itself included), sorted by path.
+    pub fn dirs(&self) -> &[CorpusDir] {
+        &self.dirs
     }
 
     /// Whether links out of the corpus were followed ([`CorpusOptions::follow_links`]); the
@@ -409,6 +433,13 @@ fn resolve_path(path: &Path) -> Option<PathBuf> {
 
 /// Drops the files reached through a link when the same file is also reached directly (or
 /// through an earlier link), so that a link inside the corpus never indexes a file twice.
+/// A modification time in nanoseconds since the Unix epoch; 0 when unknown.
+pub(crate) fn modified_ns(meta: Option<&std::fs::Metadata>) -> u128 {
+    meta.and_then(|meta| meta.modified().ok())
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
 fn without_duplicates(found: Vec<Found>, real_root: &Path) -> Vec<CorpusFile> {
     let mut files: Vec<CorpusFile> = if found.iter().any(|f| f.via_link) {
         let direct: HashSet<PathBuf> = found

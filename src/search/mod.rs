@@ -305,8 +305,8 @@ fn open_reader(index: &Index, dir: &Path) -> Result<IndexReader> {
 }
 
 impl Generation {
-    fn open(dir: &Path) -> Result<Generation> {
-        let (index, fields, info) = open_current(dir)?;
+    fn open(dir: &Path, known: Option<IndexInfo>) -> Result<Generation> {
+        let (index, fields, info) = open_current(dir, known)?;
         let reader = open_reader(&index, dir)?;
         Ok(Generation {
             index,
@@ -320,10 +320,21 @@ impl Generation {
 impl SearchIndex {
     /// Opens the index in `dir`, built by [`crate::build_index`].
     pub fn open(dir: &Path) -> Result<SearchIndex> {
+        SearchIndex::open_generation(dir, None)
+    }
+
+    /// [`SearchIndex::open`], with the description of the index that the caller already read
+    /// with [`IndexInfo::read`] (for a corpus of many files, reading it again is most of the
+    /// cost of opening). Should the index have been rebuilt since, the new build is opened.
+    pub fn open_with_info(dir: &Path, info: IndexInfo) -> Result<SearchIndex> {
+        SearchIndex::open_generation(dir, Some(info))
+    }
+
+    fn open_generation(dir: &Path, known: Option<IndexInfo>) -> Result<SearchIndex> {
         Ok(SearchIndex {
             shared: Arc::new(Shared {
                 dir: Some(dir.to_path_buf()),
-                current: RwLock::new(Arc::new(Generation::open(dir)?)),
+                current: RwLock::new(Arc::new(Generation::open(dir, known)?)),
             }),
         })
     }
@@ -364,7 +375,7 @@ impl SearchIndex {
         if latest.as_deref() == Some(self.current().info.generation.as_str()) {
             return Ok(false);
         }
-        let generation = Arc::new(Generation::open(dir)?);
+        let generation = Arc::new(Generation::open(dir, None)?);
         match self.shared.current.write() {
             Ok(mut current) => *current = generation,
             Err(poisoned) => *poisoned.into_inner() = generation,
