@@ -179,20 +179,32 @@ fn show_progress(progress: &BuildProgress, done: &AtomicBool) {
         }
         std::thread::sleep(tick);
     }
+    // The bar appears after a second: its clock starts with the build. Rate and ETA are the
+    // build's average so far: indicatif's own estimate read the first jump from 0 as
+    // gigabytes per second.
     let bar = ProgressBar::with_draw_target(
         Some(progress.bytes_total.load(Ordering::Relaxed)),
         ProgressDrawTarget::stderr(),
-    );
+    )
+    .with_elapsed(started.elapsed());
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} · {msg}",
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} · {msg}",
     ) {
         bar.set_style(style);
     }
     let files_total = progress.files_total.load(Ordering::Relaxed);
+    let bytes_total = progress.bytes_total.load(Ordering::Relaxed);
     while !done.load(Ordering::Relaxed) {
-        bar.set_position(progress.bytes_read.load(Ordering::Relaxed));
+        let read = progress.bytes_read.load(Ordering::Relaxed);
+        let seconds = started.elapsed().as_secs_f64();
+        let rate = read as f64 / seconds.max(1e-3);
+        let eta = (bytes_total.saturating_sub(read) as f64 / rate.max(1.0)).round() as u64;
+        bar.set_position(read);
         bar.set_message(format!(
-            "{}/{files_total} files, {} paragraphs",
+            "{:.1} MB/s, ETA {}:{:02} · {}/{files_total} files, {} paragraphs",
+            rate / 1e6,
+            eta / 60,
+            eta % 60,
             progress.files_done.load(Ordering::Relaxed),
             progress.paragraphs.load(Ordering::Relaxed)
         ));
