@@ -325,8 +325,10 @@ pub struct BuildOptions {
     pub progress: Option<std::sync::Arc<BuildProgress>>,
 }
 
-/// The default of [`BuildOptions::memory_mb`].
-pub const DEFAULT_MEMORY_MB: usize = 256;
+/// The default of [`BuildOptions::memory_mb`]. A bigger budget means fewer, larger segments,
+/// and every segment costs each search a little (opening the 150 MB Wikipedia slice: 6
+/// segments 1.7–2.0 ms, 3 segments 1.0 ms at 512). Tantivy's own command-line tool uses 1 GB.
+pub const DEFAULT_MEMORY_MB: usize = 512;
 
 impl Default for BuildOptions {
     fn default() -> Self {
