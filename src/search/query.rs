@@ -15,7 +15,8 @@ use crate::index::schema::{self, english_analyzer, Fields};
 use std::collections::HashSet;
 use std::ops::Bound;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, InvertedIndexRangeQuery, Occur, Query, QueryParser,
+    TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Term};
 use tantivy::{Index, Searcher};
@@ -97,12 +98,16 @@ fn text_query(
     })
 }
 
+/// Paragraphs with a value of `field` in `[low, high]`, read from the term dictionary. For
+/// `years`, which is also a fast field, Tantivy's `RangeQuery` would scan the column instead,
+/// which costs more than reading the postings of the few years a filter spans (`--year
+/// 2000..2010` over the 60 queries of the Wikipedia slice: a quarter less time in all).
 fn i64_range(field: tantivy::schema::Field, low: Option<i64>, high: Option<i64>) -> Box<dyn Query> {
     let bound = |v: Option<i64>| match v {
         Some(v) => Bound::Included(Term::from_field_i64(field, v)),
         None => Bound::Unbounded,
     };
-    Box::new(RangeQuery::new(bound(low), bound(high)))
+    Box::new(InvertedIndexRangeQuery::new(bound(low), bound(high)))
 }
 
 fn month_key(date: PartialDate, last: bool) -> i64 {
