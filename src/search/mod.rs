@@ -10,6 +10,7 @@ pub mod filter;
 pub(crate) mod query;
 pub mod snippet;
 pub mod syntax;
+mod terms;
 pub mod typo;
 
 use crate::corpus::Record;
@@ -25,9 +26,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Facet, Value};
 use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument};
+use terms::Terms;
 use typo::Correction;
 
 /// Excerpt length, in bytes, before joining fragments.
@@ -474,7 +475,7 @@ type FacetFruit = (
 fn collect_page<C: tantivy::collector::Collector>(
     searcher: &tantivy::Searcher,
     query: &dyn tantivy::query::Query,
-    statistics: &Statistics<'_>,
+    statistics: &Terms<'_>,
     top: C,
     facets: bool,
 ) -> Result<(C::Fruit, usize, Option<FacetFruit>)> {
@@ -489,35 +490,12 @@ fn collect_page<C: tantivy::collector::Collector>(
         .map_err(|err| Error::engine("searching", err))
 }
 
-/// BM25 statistics with the index's recorded token totals (see `index::token_totals`), so
-/// that scores do not depend on how the index's segments came to be.
-struct Statistics<'a> {
-    searcher: &'a tantivy::Searcher,
-    info: &'a IndexInfo,
-}
-
-impl Bm25StatisticsProvider for Statistics<'_> {
-    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
-        let name = self.searcher.schema().get_field_name(field);
-        match self.info.token_totals.get(name) {
-            Some(&total) => Ok(total),
-            None => Bm25StatisticsProvider::total_num_tokens(self.searcher, field),
-        }
-    }
-
-    fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Bm25StatisticsProvider::total_num_docs(self.searcher)
-    }
-
-    fn doc_freq(&self, term: &tantivy::Term) -> tantivy::Result<u64> {
-        self.searcher.doc_freq(term)
-    }
-}
-
 impl Generation {
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let correct_against = (!request.exact).then_some(&searcher);
+        // The search's term look-ups and BM25 statistics, shared by all its stages.
+        let terms = Terms::new(&searcher, &self.info);
+        let correct_against = (!request.exact).then_some(&terms);
         let built = query::build(&self.index, &self.fields, request, correct_against)?;
         let wanted = request.offset.saturating_add(request.limit);
         if request.query.trim().is_empty() && !request.has_filters() {
@@ -526,10 +504,6 @@ impl Generation {
             ));
         }
         let engine = |err| Error::engine("searching", err);
-        let statistics = Statistics {
-            searcher: &searcher,
-            info: &self.info,
-        };
         // Tantivy allocates room for `limit` hits up front: never ask for more than exist.
         let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let limit = wanted.clamp(1, num_docs.max(1));
@@ -551,7 +525,7 @@ impl Generation {
                 let (top, total, facets) = collect_page(
                     &searcher,
                     &*built.query,
-                    &statistics,
+                    &terms,
                     TopDocs::with_limit(limit).order_by((by_date, in_corpus_order())),
                     request.facets,
                 )?;
@@ -562,7 +536,7 @@ impl Generation {
                 let (top, total, facets) = collect_page(
                     &searcher,
                     &*built.query,
-                    &statistics,
+                    &terms,
                     TopDocs::with_limit(limit).order_by(in_corpus_order()),
                     request.facets,
                 )?;
@@ -574,7 +548,7 @@ impl Generation {
                     let first = TopDocs::with_limit(feedback::FEEDBACK_DOCS + 1)
                         .order_by((by_score(), in_corpus_order()));
                     let top: Vec<(f32, DocAddress)> = searcher
-                        .search_with_statistics_provider(&built.query, &first, &statistics)
+                        .search_with_statistics_provider(&built.query, &first, &terms)
                         .map_err(engine)?
                         .into_iter()
                         .map(|((score, _), addr)| (score, addr))
@@ -588,7 +562,7 @@ impl Generation {
                 let (top, total, facets) = collect_page(
                     &searcher,
                     query,
-                    &statistics,
+                    &terms,
                     TopDocs::with_limit(limit).order_by((by_score(), in_corpus_order())),
                     request.facets,
                 )?;

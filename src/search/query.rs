@@ -6,6 +6,7 @@
 //! come from `index::schema` and `index::doc`.
 
 use super::syntax::normalize_with;
+use super::terms::Terms;
 use super::typo::{Correction, Speller};
 use super::SearchRequest;
 use crate::error::{Error, Result};
@@ -19,7 +20,7 @@ use tantivy::query::{
     TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Term};
-use tantivy::{Index, Searcher};
+use tantivy::Index;
 
 /// A query ready to run, with what the highlighter needs and what the user should be told.
 pub(crate) struct BuiltQuery {
@@ -46,12 +47,12 @@ const TITLE_BOOST: f32 = 0.75;
 const SECTION_BOOST: f32 = 1.0;
 const ENTITY_BOOST: f32 = 0.5;
 
-/// Parses the user's `text`; with a `searcher`, words that match nothing are corrected.
+/// Parses the user's `text`; with the search's `terms`, words that match nothing are corrected.
 fn text_query(
     index: &Index,
     fields: &Fields,
     text: &str,
-    searcher: Option<&Searcher>,
+    terms: Option<&Terms<'_>>,
 ) -> Result<TextQuery> {
     let searched = vec![
         fields.title,
@@ -65,10 +66,10 @@ fn text_query(
         schema::TEXT,
         schema::ENTITY_NAMES,
     ];
-    let mut speller = searcher.map(|searcher| {
+    let mut speller = terms.map(|terms| {
         // The corrected word is shown as the paragraph text writes it, else a heading.
         let stored = vec![fields.text, fields.title, fields.section];
-        Speller::new(searcher, searched.clone(), stored, english_analyzer())
+        Speller::new(terms, searched.clone(), stored, english_analyzer())
     });
     let normalized = normalize_with(text, &names, |word| match speller.as_mut() {
         Some(speller) => speller.rewrite(word),
@@ -165,13 +166,13 @@ fn entity_query(fields: &Fields, name: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
 
-/// Builds the query for `request`. `correct_against` is the searcher whose index typos are
-/// corrected against, or `None` to search the words exactly as typed.
+/// Builds the query for `request`. `correct_against` holds the term look-ups of the index typos
+/// are corrected against, or is `None` to search the words exactly as typed.
 pub(crate) fn build(
     index: &Index,
     fields: &Fields,
     request: &SearchRequest,
-    correct_against: Option<&Searcher>,
+    correct_against: Option<&Terms<'_>>,
 ) -> Result<BuiltQuery> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut notes = Vec::new();
