@@ -9,11 +9,12 @@
 //! the tuning sets +0.009 (p = 0.01), Cranfield +0.02, NFCorpus +0.01, SciFact −0.005 (n.s.).
 
 use super::syntax::STOP_WORDS;
+use super::topk::Ranked;
+use super::Documents;
 use crate::index::schema::{english_analyzer, Fields};
 use std::collections::HashMap;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Term, Value};
-use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
 /// First-pass hits the feedback words are taken from (Anserini's `fbDocs` default).
 pub(crate) const FEEDBACK_DOCS: usize = 10;
@@ -28,18 +29,19 @@ const ORIGINAL_WEIGHT: f32 = 0.7;
 /// P(D|Q) is the hit's share of the scores, normalised to sum to 1. Stop words and numbers are
 /// left out: they say nothing about the topic.
 fn relevance_model(
-    searcher: &Searcher,
+    documents: &mut Documents<'_>,
     fields: &Fields,
-    top: &[(Score, DocAddress)],
+    top: &[Ranked],
 ) -> tantivy::Result<Vec<(String, f32)>> {
-    let total: f32 = top.iter().map(|(score, _)| score.max(0.0)).sum();
+    let total: f32 = top.iter().map(|hit| hit.score.max(0.0)).sum();
     if total <= 0.0 {
         return Ok(Vec::new());
     }
     let mut analyzer = english_analyzer();
     let mut model: HashMap<String, f32> = HashMap::new();
-    for &(score, address) in top {
-        let doc: TantivyDocument = searcher.doc(address)?;
+    for hit in top {
+        let score = hit.score;
+        let doc = documents.get(hit.address)?;
         let mut counts: HashMap<String, f32> = HashMap::new();
         let mut length = 0.0f32;
         for field in [fields.title, fields.text] {
@@ -105,16 +107,16 @@ fn words_sought(query: &dyn Query, field: Field) -> usize {
 /// (1−λ)·P(w|R). Scaling all weights by |q|/λ keeps the original query's scores as they are
 /// and boosts a feedback word by |q|·(1−λ)/λ·P(w|R), scored with BM25 in the text field.
 pub(crate) fn expand(
-    searcher: &Searcher,
+    documents: &mut Documents<'_>,
     fields: &Fields,
     query: &dyn Query,
-    top: &[(Score, DocAddress)],
+    top: &[Ranked],
 ) -> tantivy::Result<Option<Box<dyn Query>>> {
     let query_words = words_sought(query, fields.text);
     if query_words == 0 || top.len() <= FEEDBACK_DOCS {
         return Ok(None);
     }
-    let model = relevance_model(searcher, fields, &top[..FEEDBACK_DOCS])?;
+    let model = relevance_model(documents, fields, &top[..FEEDBACK_DOCS])?;
     if model.is_empty() {
         return Ok(None);
     }

@@ -2,7 +2,12 @@
 //!
 //! [`SearchIndex`] owns the opened index and its reader; [`SearchRequest`] says what to look for;
 //! [`SearchResults`] and [`Hit`] carry everything a printer needs, with no Tantivy type in
-//! sight. Building queries is `query`'s job, excerpts [`snippet`]'s; printing is `render`'s.
+//! sight. Building queries is `query`'s job, ranking `topk`'s (and `feedback`'s), counts
+//! [`facets`]', excerpts [`snippet`]'s; printing is `render`'s.
+//!
+//! A ranked search makes two passes over the index: one that finds the best hits without
+//! scoring every match (`topk`), and one that counts every match without scoring any (with the
+//! years and entities they name when facets are asked for).
 
 pub mod facets;
 mod feedback;
@@ -11,7 +16,11 @@ pub(crate) mod query;
 pub mod snippet;
 pub mod syntax;
 mod terms;
+mod topk;
 pub mod typo;
+
+#[cfg(test)]
+mod tests;
 
 use crate::corpus::Record;
 use crate::error::{Error, Result};
@@ -19,16 +28,20 @@ use crate::extract::date::PartialDate;
 use crate::extract::entity::{EntityKind, Gazetteer};
 use crate::index::schema::{self, english_analyzer, Fields};
 use crate::index::{build_in_memory, open_current, IndexInfo};
-use facets::{entity_collector, to_facets, Facets, ValueCounts};
+use facets::{FacetTable, Facets, Tally};
 use serde::Serialize;
 use snippet::{build_excerpt, match_ranges, Excerpt};
+use std::collections::hash_map::{Entry, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
-use tantivy::collector::{Count, TopDocs};
+use std::sync::{Arc, OnceLock, RwLock};
+use tantivy::collector::sort_key::SortByStaticFastValue;
+use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Facet, Value};
-use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
 use terms::Terms;
+use topk::{Ranked, Ranking};
 use typo::Correction;
 
 /// Excerpt length, in bytes, before joining fragments.
@@ -240,6 +253,29 @@ pub struct SearchResults {
     pub facets: Option<Facets>,
 }
 
+/// The stored documents one search reads, each read once: the feedback sample and the page of
+/// hits are mostly the same paragraphs.
+pub(crate) struct Documents<'s> {
+    searcher: &'s Searcher,
+    read: HashMap<DocAddress, TantivyDocument>,
+}
+
+impl<'s> Documents<'s> {
+    fn new(searcher: &'s Searcher) -> Documents<'s> {
+        Documents {
+            searcher,
+            read: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn get(&mut self, address: DocAddress) -> tantivy::Result<&TantivyDocument> {
+        match self.read.entry(address) {
+            Entry::Occupied(entry) => Ok(entry.into_mut()),
+            Entry::Vacant(entry) => Ok(entry.insert(self.searcher.doc(address)?)),
+        }
+    }
+}
+
 /// An opened index, ready to search.
 ///
 /// Cheap to clone and safe to share between threads: clones share the same index and see the
@@ -277,6 +313,11 @@ struct Generation {
     reader: IndexReader,
     fields: Fields,
     info: Arc<IndexInfo>,
+    /// Built by the first search that counts years and entities (see `facets`).
+    facets: OnceLock<FacetTable>,
+    /// Each segment's corpus-order column, opened by the first ranked search: opening one
+    /// reads its block index, which costs more than ranking a short query.
+    order: OnceLock<Vec<Column<u64>>>,
 }
 
 // Compile-time proof of the sharing promise above.
@@ -305,15 +346,21 @@ fn open_reader(index: &Index, dir: &Path) -> Result<IndexReader> {
 }
 
 impl Generation {
-    fn open(dir: &Path) -> Result<Generation> {
-        let (index, fields, info) = open_current(dir)?;
-        let reader = open_reader(&index, dir)?;
-        Ok(Generation {
+    fn new(index: Index, reader: IndexReader, fields: Fields, info: IndexInfo) -> Generation {
+        Generation {
             index,
             reader,
             fields,
             info: Arc::new(info),
-        })
+            facets: OnceLock::new(),
+            order: OnceLock::new(),
+        }
+    }
+
+    fn open(dir: &Path) -> Result<Generation> {
+        let (index, fields, info) = open_current(dir)?;
+        let reader = open_reader(&index, dir)?;
+        Ok(Generation::new(index, reader, fields, info))
     }
 }
 
@@ -340,16 +387,16 @@ impl SearchIndex {
             .map(|(i, record)| record.into_paragraph(u32::try_from(i + 1).unwrap_or(u32::MAX)))
             .collect::<Result<Vec<_>>>()?;
         let (index, fields, info) = build_in_memory(&paragraphs)?;
+        SearchIndex::in_memory(index, fields, info)
+    }
+
+    /// A search index over `index`, held in memory.
+    fn in_memory(index: Index, fields: Fields, info: IndexInfo) -> Result<SearchIndex> {
         let reader = open_reader(&index, Path::new("(memory)"))?;
         Ok(SearchIndex {
             shared: Arc::new(Shared {
                 dir: None,
-                current: RwLock::new(Arc::new(Generation {
-                    index,
-                    reader,
-                    fields,
-                    info: Arc::new(info),
-                })),
+                current: RwLock::new(Arc::new(Generation::new(index, reader, fields, info))),
             }),
         })
     }
@@ -406,14 +453,10 @@ impl SearchIndex {
     pub fn stats(&self) -> Result<IndexStats> {
         let generation = self.current();
         let searcher = generation.reader.searcher();
-        let collector = (
-            ValueCounts::for_field(schema::YEARS),
-            entity_collector(schema::ENTITY),
-        );
-        let (years, entities) = searcher
-            .search(&tantivy::query::AllQuery, &collector)
+        let (_, facets) = generation
+            .count(&searcher, &tantivy::query::AllQuery, true)
             .map_err(|err| Error::engine("counting years and entities", err))?;
-        let facets = to_facets(years, &entities);
+        let facets = facets.unwrap_or_default();
         let size_bytes = self.shared.dir.as_ref().map_or(0, |dir| {
             directory_size(&dir.join(&generation.info.generation))
         });
@@ -464,36 +507,66 @@ pub struct IndexStats {
     pub dir: Option<PathBuf>,
 }
 
-/// Year counts and entity facet counts over every match.
-type FacetFruit = (
-    std::collections::BTreeMap<i64, u64>,
-    tantivy::collector::FacetCounts,
-);
-
-/// Runs `query` once, collecting the `top` hits, the number of matches and, when asked, the
-/// facet counts: one pass over the matches, however many collectors.
-fn collect_page<C: tantivy::collector::Collector>(
-    searcher: &tantivy::Searcher,
-    query: &dyn tantivy::query::Query,
-    statistics: &Terms<'_>,
-    top: C,
-    facets: bool,
-) -> Result<(C::Fruit, usize, Option<FacetFruit>)> {
-    let facets = facets.then(|| {
-        (
-            ValueCounts::for_field(schema::YEARS),
-            entity_collector(schema::ENTITY),
-        )
-    });
-    searcher
-        .search_with_statistics_provider(query, &(top, Count, facets), statistics)
-        .map_err(|err| Error::engine("searching", err))
-}
-
 impl Generation {
+    /// The facet table for `searcher`, built on first use.
+    fn facet_table(&self, searcher: &Searcher) -> tantivy::Result<&FacetTable> {
+        if let Some(table) = self.facets.get() {
+            if table.fits(searcher) {
+                return Ok(table);
+            }
+        }
+        let table = FacetTable::build(searcher)?;
+        // A generation's segments never change, so a table built for its searcher always fits;
+        // another thread may have set one meanwhile, equal to this one.
+        let _ = self.facets.set(table);
+        match self.facets.get() {
+            Some(table) if table.fits(searcher) => Ok(table),
+            _ => Err(tantivy::TantivyError::InternalError(
+                "the index changed under a search".into(),
+            )),
+        }
+    }
+
+    /// The corpus-order column of each segment.
+    fn order_columns(&self) -> tantivy::Result<&[Column<u64>]> {
+        if let Some(columns) = self.order.get() {
+            return Ok(columns);
+        }
+        let columns = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.fast_fields().u64(schema::ORDER))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(self.order.get_or_init(|| columns))
+    }
+
+    /// Counts every match of `query` without scoring any, with the years and entities they
+    /// name when `facets` is set.
+    fn count(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        facets: bool,
+    ) -> tantivy::Result<(usize, Option<Facets>)> {
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        if !facets {
+            let mut total = 0;
+            for reader in searcher.segment_readers() {
+                total += weight.count(reader)? as usize;
+            }
+            return Ok((total, None));
+        }
+        let mut tally = Tally::new(self.facet_table(searcher)?);
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            tally.add_matches(segment as u32, reader, weight.as_ref())?;
+        }
+        Ok((tally.matches(), Some(tally.facets())))
+    }
+
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        // The search's term look-ups and BM25 statistics, shared by all its stages.
         let terms = Terms::new(&searcher, &self.info);
         let correct_against = (!request.exact).then_some(&terms);
         let built = query::build(&self.index, &self.fields, request, correct_against)?;
@@ -504,7 +577,8 @@ impl Generation {
             ));
         }
         let engine = |err| Error::engine("searching", err);
-        // Tantivy allocates room for `limit` hits up front: never ask for more than exist.
+        let mut documents = Documents::new(&searcher);
+        // Never ask for more hits than exist: collectors allocate room for them up front.
         let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let limit = wanted.clamp(1, num_docs.max(1));
         // Every order ends with the paragraph's place in the corpus, so equal keys never depend
@@ -516,75 +590,73 @@ impl Generation {
                 Order::Asc,
             )
         };
-        let (scored, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) =
-            if request.sort == SortOrder::Date {
-                let by_date = (
-                    SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
-                    Order::Asc,
-                );
-                let (top, total, facets) = collect_page(
-                    &searcher,
-                    &*built.query,
-                    &terms,
-                    TopDocs::with_limit(limit).order_by((by_date, in_corpus_order())),
-                    request.facets,
-                )?;
-                let top = top.into_iter().map(|(_, addr)| (0.0, addr)).collect();
-                (top, total, facets)
-            } else if request.query.trim().is_empty() {
-                // Filters alone: list paragraphs in corpus order.
-                let (top, total, facets) = collect_page(
-                    &searcher,
-                    &*built.query,
-                    &terms,
-                    TopDocs::with_limit(limit).order_by(in_corpus_order()),
-                    request.facets,
-                )?;
-                let top = top.into_iter().map(|(_, addr)| (0.0, addr)).collect();
+        let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Option<Facets>) =
+            if request.sort == SortOrder::Date || request.query.trim().is_empty() {
+                // By date, or filters alone (in corpus order): nothing to score.
+                let top = if request.sort == SortOrder::Date {
+                    let by_date = (
+                        SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
+                        Order::Asc,
+                    );
+                    let top = TopDocs::with_limit(limit).order_by((by_date, in_corpus_order()));
+                    let top = searcher.search(&built.query, &top).map_err(engine)?;
+                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
+                } else {
+                    let top = TopDocs::with_limit(limit).order_by(in_corpus_order());
+                    let top = searcher.search(&built.query, &top).map_err(engine)?;
+                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
+                };
+                let (total, facets) = self
+                    .count(&searcher, built.query.as_ref(), request.facets)
+                    .map_err(|err| Error::engine("counting matches", err))?;
                 (top, total, facets)
             } else {
-                let by_score = || (SortBySimilarityScore, Order::Desc);
+                let ranking = match &built.union {
+                    Some(union) => Ranking::Union(union),
+                    None => Ranking::Query(built.query.as_ref()),
+                };
+                let mut tally = if request.facets {
+                    Some(Tally::new(self.facet_table(&searcher).map_err(engine)?))
+                } else {
+                    None
+                };
+                let order = self.order_columns().map_err(engine)?;
                 let expanded = if request.feedback {
-                    let first = TopDocs::with_limit(feedback::FEEDBACK_DOCS + 1)
-                        .order_by((by_score(), in_corpus_order()));
-                    let top: Vec<(f32, DocAddress)> = searcher
-                        .search_with_statistics_provider(&built.query, &first, &terms)
-                        .map_err(engine)?
-                        .into_iter()
-                        .map(|((score, _), addr)| (score, addr))
-                        .collect();
-                    feedback::expand(&searcher, &self.fields, built.query.as_ref(), &top)
+                    let (first, _) =
+                        topk::top_k(&terms, order, ranking, feedback::FEEDBACK_DOCS + 1, None)
+                            .map_err(engine)?;
+                    feedback::expand(&mut documents, &self.fields, built.query.as_ref(), &first)
                         .map_err(engine)?
                 } else {
                     None
                 };
-                let query = expanded.as_deref().unwrap_or(built.query.as_ref());
-                let (top, total, facets) = collect_page(
-                    &searcher,
-                    query,
-                    &terms,
-                    TopDocs::with_limit(limit).order_by((by_score(), in_corpus_order())),
-                    request.facets,
-                )?;
+                let ranking = match (&expanded, &built.union) {
+                    (Some(expanded), _) => Ranking::Query(expanded.as_ref()),
+                    (None, Some(union)) => Ranking::Union(union),
+                    (None, None) => Ranking::Query(built.query.as_ref()),
+                };
+                let (mut top, total): (Vec<Ranked>, usize) =
+                    topk::top_k(&terms, order, ranking, limit, tally.as_mut()).map_err(engine)?;
+                top.truncate(limit);
                 let top = top
                     .into_iter()
-                    .map(|((score, _), addr)| (score, addr))
+                    .map(|hit| (hit.score, hit.address))
                     .collect();
+                let facets = tally.map(Tally::facets);
                 (top, total, facets)
             };
         let mut analyzer = english_analyzer();
         let mut hits = Vec::with_capacity(request.limit.min(scored.len()));
         // Only the requested page is loaded and excerpted, however deep it is.
         for (i, (score, address)) in scored.into_iter().enumerate().skip(request.offset) {
-            let doc: TantivyDocument = searcher.doc(address).map_err(engine)?;
-            let mut hit = self.hit(&doc, score, &built.text_terms, &mut analyzer);
+            let doc = documents.get(address).map_err(engine)?;
+            let mut hit = self.hit(doc, score, &built.text_terms, &mut analyzer);
             hit.rank = i + 1;
             if request.query.trim().is_empty() {
                 hit.score = 0.0;
             }
             hits.push(hit);
         }
-        let facets = facet_counts.map(|(years, entities)| to_facets(years, &entities));
         Ok(SearchResults {
             total,
             hits,
@@ -598,15 +670,24 @@ impl Generation {
         // A listing has no place to say a word was corrected, so its words are taken as typed.
         let built = query::build(&self.index, &self.fields, request, None)?;
         let searcher = self.reader.searcher();
-        let counts = searcher
-            .search(&built.query, &entity_collector(schema::ENTITY))
-            .map_err(|err| Error::engine("counting entities", err))?;
+        let counting = |err| Error::engine("counting entities", err);
+        let weight = built
+            .query
+            .weight(EnableScoring::disabled_from_searcher(&searcher))
+            .map_err(counting)?;
+        let mut tally = Tally::new(self.facet_table(&searcher).map_err(counting)?);
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            tally
+                .add_matches(segment as u32, reader, weight.as_ref())
+                .map_err(counting)?;
+        }
         let kinds: Vec<EntityKind> = match request.entity_kind {
             Some(kind) => vec![kind],
             None => facets::KINDS.to_vec(),
         };
         let gazetteer = Gazetteer::builtin();
-        let mut listing: Vec<EntityListing> = facets::entity_counts(&counts, &kinds, usize::MAX)
+        let mut listing: Vec<EntityListing> = tally
+            .entities(&kinds, usize::MAX)
             .into_iter()
             .map(|count| EntityListing {
                 aliases: gazetteer

@@ -4,9 +4,14 @@
 //! Leniency is deliberate: a search box must accept anything a person types or pastes, so parse
 //! problems become notes shown next to the results, never failures. Field names and encodings
 //! come from `index::schema` and `index::doc`.
+//!
+//! Tantivy's parser writes plain words as a union per word of one term query per field. When a
+//! query is nothing but such unions and has no filter, it is also handed over flat, as its
+//! weighted terms ([`BuiltQuery::union`]), the shape `topk` can rank without scoring every match.
 
 use super::syntax::normalize_with;
 use super::terms::Terms;
+use super::topk::union_query;
 use super::typo::{Correction, Speller};
 use super::SearchRequest;
 use crate::error::{Error, Result};
@@ -19,12 +24,16 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, InvertedIndexRangeQuery, Occur, Query, QueryParser,
     TermQuery,
 };
-use tantivy::schema::{Facet, IndexRecordOption, Term};
-use tantivy::Index;
+use tantivy::schema::{Facet, Field, IndexRecordOption, Term};
+use tantivy::{Index, Score};
 
 /// A query ready to run, with what the highlighter needs and what the user should be told.
 pub(crate) struct BuiltQuery {
     pub query: Box<dyn Query>,
+    /// When `query` is a union of single terms (plain words, `field:word`, `OR`) and nothing
+    /// else: those terms with their field boosts, in clause order. `query` is then exactly the
+    /// [`union_query`] of them.
+    pub union: Option<Vec<(Term, Score)>>,
     /// Analyzed terms of the text field, for highlighting.
     pub text_terms: HashSet<String>,
     /// Remarks about how the query was read.
@@ -36,6 +45,7 @@ pub(crate) struct BuiltQuery {
 /// What the text of a query became.
 struct TextQuery {
     query: Box<dyn Query>,
+    union: Option<Vec<(Term, Score)>>,
     notes: Vec<String>,
     corrections: Vec<Correction>,
 }
@@ -46,6 +56,35 @@ struct TextQuery {
 const TITLE_BOOST: f32 = 0.75;
 const SECTION_BOOST: f32 = 1.0;
 const ENTITY_BOOST: f32 = 0.5;
+
+fn field_boost(fields: &Fields, field: Field) -> Score {
+    if field == fields.title {
+        TITLE_BOOST
+    } else if field == fields.section {
+        SECTION_BOOST
+    } else if field == fields.entity_names {
+        ENTITY_BOOST
+    } else {
+        1.0
+    }
+}
+
+/// Collects the terms of `query` if it is only term queries under any depth of unions (boolean
+/// queries of SHOULD clauses, one of which must match); false for anything else.
+fn union_terms(query: &dyn Query, terms: &mut Vec<Term>) -> bool {
+    if let Some(term) = query.downcast_ref::<TermQuery>() {
+        terms.push(term.term().clone());
+        return true;
+    }
+    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
+        return false;
+    };
+    boolean.get_minimum_number_should_match() <= 1
+        && boolean
+            .clauses()
+            .iter()
+            .all(|(occur, clause)| *occur == Occur::Should && union_terms(clause.as_ref(), terms))
+}
 
 /// Parses the user's `text`; with the search's `terms`, words that match nothing are corrected.
 fn text_query(
@@ -81,11 +120,26 @@ fn text_query(
             "{text:?} has no words to search for; use letters or digits"
         )));
     }
+    // Parsed without field boosts first: boosts hide the term queries from `union_terms`, and
+    // a union of terms gets its boosts back per field, as the parser would have set them.
     let mut parser = QueryParser::for_index(index, searched);
-    parser.set_field_boost(fields.title, TITLE_BOOST);
-    parser.set_field_boost(fields.section, SECTION_BOOST);
-    parser.set_field_boost(fields.entity_names, ENTITY_BOOST);
-    let (query, errors) = parser.parse_query_lenient(&normalized.query);
+    let (plain, errors) = parser.parse_query_lenient(&normalized.query);
+    let mut terms = Vec::new();
+    let (query, union): (Box<dyn Query>, _) = if union_terms(plain.as_ref(), &mut terms) {
+        let weighted: Vec<(Term, Score)> = terms
+            .into_iter()
+            .map(|term| {
+                let boost = field_boost(fields, term.field());
+                (term, boost)
+            })
+            .collect();
+        (Box::new(union_query(&weighted)), Some(weighted))
+    } else {
+        parser.set_field_boost(fields.title, TITLE_BOOST);
+        parser.set_field_boost(fields.section, SECTION_BOOST);
+        parser.set_field_boost(fields.entity_names, ENTITY_BOOST);
+        (parser.parse_query_lenient(&normalized.query).0, None)
+    };
     let mut notes = normalized.notes;
     notes.extend(
         errors
@@ -94,6 +148,7 @@ fn text_query(
     );
     Ok(TextQuery {
         query,
+        union,
         notes,
         corrections,
     })
@@ -178,9 +233,11 @@ pub(crate) fn build(
     let mut notes = Vec::new();
     let mut corrections = Vec::new();
     let mut text_terms = HashSet::new();
+    let mut union = None;
     if !request.query.trim().is_empty() {
         let text = text_query(index, fields, &request.query, correct_against)?;
         let query = text.query;
+        union = text.union;
         notes.extend(text.notes);
         corrections = text.corrections;
         query.query_terms(&mut |term, _| {
@@ -216,6 +273,10 @@ pub(crate) fn build(
             IndexRecordOption::Basic,
         ))));
     }
+    if clauses.len() > 1 {
+        // Filtered: the query is no longer a plain union.
+        union = None;
+    }
     let query: Box<dyn Query> = match clauses.len() {
         0 => Box::new(AllQuery),
         1 => clauses
@@ -225,6 +286,7 @@ pub(crate) fn build(
     };
     Ok(BuiltQuery {
         query,
+        union,
         text_terms,
         notes,
         corrections,

@@ -1,10 +1,11 @@
-//! The query's terms as the index holds them: looked up once per search.
+//! The query's terms as the index holds them: looked up once per search, scored exactly.
 //!
-//! Stages of a search need the same term dictionary entries: the typo check asks whether a word
-//! occurs, and BM25 needs each term's document frequency, the first search's and the feedback
-//! search's. A look-up costs about half a microsecond per term and segment, more than scoring a
-//! short query, so [`Terms`] does each one once and keeps the answer for the rest of the search.
-//! (Tantivy's term scorers still look their term up once more.)
+//! Every stage of a ranked search needs the same term dictionary entries: the typo check asks
+//! whether a word occurs, BM25 needs each term's document frequency, and the exact scores and
+//! the match count read postings. A look-up costs about half a microsecond
+//! per term and segment, more than scoring a short query, so [`Terms`] does each one once and
+//! keeps the answer for the rest of the search. (Tantivy's own term scorers, which block-max WAND
+//! needs, still look their term up once more.)
 //!
 //! [`Terms`] is also the search's BM25 statistics: document frequencies from those entries, and
 //! the token totals the index recorded at build time (`index::token_totals`), so that scores do
@@ -14,10 +15,11 @@ use crate::index::IndexInfo;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use tantivy::postings::TermInfo;
-use tantivy::query::Bm25StatisticsProvider;
-use tantivy::schema::{Field, Term};
-use tantivy::Searcher;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
+use tantivy::schema::{Field, IndexRecordOption, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader};
 
 /// A term's entry in each segment, in segment order (`None` where the segment lacks it).
 pub(crate) type Entries = Rc<[Option<TermInfo>]>;
@@ -63,6 +65,12 @@ impl<'s> Terms<'s> {
     pub(crate) fn occurs(&self, term: &Term) -> tantivy::Result<bool> {
         Ok(self.entries(term)?.iter().any(Option::is_some))
     }
+
+    /// The BM25 weight of `term` with `boost`: what Tantivy's term query computes with these
+    /// statistics, so that [`Exact`] scores equal its scorer's.
+    pub(crate) fn weight(&self, term: &Term, boost: Score) -> tantivy::Result<Bm25Weight> {
+        Ok(Bm25Weight::for_terms(self, std::slice::from_ref(term))?.boost_by(boost))
+    }
 }
 
 impl Bm25StatisticsProvider for Terms<'_> {
@@ -85,5 +93,93 @@ impl Bm25StatisticsProvider for Terms<'_> {
             .flatten()
             .map(|entry| u64::from(entry.doc_freq))
             .sum())
+    }
+}
+
+/// One term's postings in one segment, scored as Tantivy's `TermScorer` scores them.
+pub(crate) struct Exact {
+    postings: SegmentPostings,
+    fieldnorms: FieldNormReader,
+    weight: Bm25Weight,
+}
+
+impl Exact {
+    /// The postings of the term with `entry` in `reader`, scored with `weight`.
+    pub(crate) fn open(
+        reader: &SegmentReader,
+        field: Field,
+        entry: &TermInfo,
+        weight: &Bm25Weight,
+    ) -> tantivy::Result<Exact> {
+        let postings = reader
+            .inverted_index(field)?
+            .read_postings_from_terminfo(entry, IndexRecordOption::WithFreqs)?;
+        let fieldnorms = match reader.fieldnorms_readers().get_field(field)? {
+            Some(fieldnorms) => fieldnorms,
+            None => FieldNormReader::constant(reader.max_doc(), 1),
+        };
+        Ok(Exact {
+            postings,
+            fieldnorms,
+            weight: weight.clone(),
+        })
+    }
+
+    /// The term's score in `doc`, or `None` if `doc` lacks it. Documents must be asked for in
+    /// increasing order.
+    pub(crate) fn score(&mut self, doc: DocId) -> Option<Score> {
+        if self.postings.doc() < doc {
+            self.postings.seek(doc);
+        }
+        (self.postings.doc() == doc).then(|| {
+            self.weight
+                .score(self.fieldnorms.fieldnorm_id(doc), self.postings.term_freq())
+        })
+    }
+}
+
+/// Weighted terms, ready to be scored exactly in any segment.
+pub(crate) struct WeightedTerms {
+    terms: Vec<(Term, Entries, Bm25Weight)>,
+}
+
+impl WeightedTerms {
+    /// `terms` (term, boost) with their entries and BM25 weights from `lookup`.
+    pub(crate) fn new(lookup: &Terms<'_>, terms: &[(Term, Score)]) -> tantivy::Result<Self> {
+        let terms = terms
+            .iter()
+            .map(|(term, boost)| {
+                Ok((
+                    term.clone(),
+                    lookup.entries(term)?,
+                    lookup.weight(term, *boost)?,
+                ))
+            })
+            .collect::<tantivy::Result<_>>()?;
+        Ok(WeightedTerms { terms })
+    }
+
+    /// The terms' postings in segment `segment` (`None` where it lacks the term), in order.
+    pub(crate) fn open(
+        &self,
+        segment: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<Option<Exact>>> {
+        self.terms
+            .iter()
+            .map(|(term, entries, weight)| match &entries[segment as usize] {
+                Some(entry) => Exact::open(reader, term.field(), entry, weight).map(Some),
+                None => Ok(None),
+            })
+            .collect()
+    }
+
+    /// The terms' entries in segment `segment`, in order.
+    pub(crate) fn entries(&self, segment: u32) -> impl Iterator<Item = (Field, &TermInfo)> {
+        self.terms.iter().filter_map(move |(term, entries, _)| {
+            entries[segment as usize]
+                .as_ref()
+                .map(|entry| (term.field(), entry))
+        })
     }
 }
