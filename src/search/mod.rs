@@ -590,61 +590,69 @@ impl Generation {
                 Order::Asc,
             )
         };
-        let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Option<Facets>) =
-            if request.sort == SortOrder::Date || request.query.trim().is_empty() {
-                // By date, or filters alone (in corpus order): nothing to score.
-                let top = if request.sort == SortOrder::Date {
-                    let by_date = (
-                        SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
-                        Order::Asc,
-                    );
-                    let top = TopDocs::with_limit(limit).order_by((by_date, in_corpus_order()));
-                    let top = searcher.search(&built.query, &top).map_err(engine)?;
-                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
-                } else {
-                    let top = TopDocs::with_limit(limit).order_by(in_corpus_order());
-                    let top = searcher.search(&built.query, &top).map_err(engine)?;
-                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
-                };
-                let (total, facets) = self
-                    .count(&searcher, built.query.as_ref(), request.facets)
-                    .map_err(|err| Error::engine("counting matches", err))?;
-                (top, total, facets)
+        let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Option<Facets>) = if request
+            .sort
+            == SortOrder::Date
+            || request.query.trim().is_empty()
+        {
+            // By date, or filters alone (in corpus order): nothing to score.
+            let top = if request.sort == SortOrder::Date {
+                let by_date = (
+                    SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
+                    Order::Asc,
+                );
+                let top = TopDocs::with_limit(limit).order_by((by_date, in_corpus_order()));
+                let top = searcher.search(&built.query, &top).map_err(engine)?;
+                top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
             } else {
-                let ranking = match &built.union {
-                    Some(union) => Ranking::Union(union),
-                    None => Ranking::Query(built.query.as_ref()),
-                };
-                let mut tally = if request.facets {
-                    Some(Tally::new(self.facet_table(&searcher).map_err(engine)?))
-                } else {
-                    None
-                };
-                let order = self.order_columns().map_err(engine)?;
-                let expanded = if request.feedback {
-                    let (first, _) =
-                        topk::top_k(&terms, order, ranking, feedback::FEEDBACK_DOCS + 1, None)
-                            .map_err(engine)?;
-                    feedback::expand(&mut documents, &self.fields, built.query.as_ref(), &first)
-                        .map_err(engine)?
-                } else {
-                    None
-                };
-                let ranking = match (&expanded, &built.union) {
-                    (Some(expanded), _) => Ranking::Query(expanded.as_ref()),
-                    (None, Some(union)) => Ranking::Union(union),
-                    (None, None) => Ranking::Query(built.query.as_ref()),
-                };
-                let (mut top, total): (Vec<Ranked>, usize) =
-                    topk::top_k(&terms, order, ranking, limit, tally.as_mut()).map_err(engine)?;
-                top.truncate(limit);
-                let top = top
-                    .into_iter()
-                    .map(|hit| (hit.score, hit.address))
-                    .collect();
-                let facets = tally.map(Tally::facets);
-                (top, total, facets)
+                let top = TopDocs::with_limit(limit).order_by(in_corpus_order());
+                let top = searcher.search(&built.query, &top).map_err(engine)?;
+                top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
             };
+            let (total, facets) = self
+                .count(&searcher, built.query.as_ref(), request.facets)
+                .map_err(|err| Error::engine("counting matches", err))?;
+            (top, total, facets)
+        } else {
+            let ranking = match &built.union {
+                Some(union) => Ranking::Union(union),
+                None => Ranking::Query(built.query.as_ref()),
+            };
+            let feedback =
+                request.feedback && feedback::applies(built.query.as_ref(), &self.fields);
+            // With feedback, the first pass goes as deep as the re-ranking does, whatever
+            // the page: every page comes from the same ranking.
+            let depth = if feedback {
+                limit
+                    .max(feedback::FEEDBACK_CANDIDATES)
+                    .min(num_docs.max(1))
+            } else {
+                limit
+            };
+            let mut tally = if request.facets {
+                Some(Tally::new(self.facet_table(&searcher).map_err(engine)?))
+            } else {
+                None
+            };
+            let order = self.order_columns().map_err(engine)?;
+            let (mut top, total): (Vec<Ranked>, usize) =
+                topk::top_k(&terms, order, ranking, depth, tally.as_mut()).map_err(engine)?;
+            if feedback {
+                let expansion =
+                    feedback::expansion(&mut documents, &self.fields, built.query.as_ref(), &top)
+                        .map_err(engine)?;
+                if let Some(expansion) = expansion {
+                    feedback::rerank(&terms, &expansion, &mut top, limit).map_err(engine)?;
+                }
+            }
+            top.truncate(limit);
+            let top = top
+                .into_iter()
+                .map(|hit| (hit.score, hit.address))
+                .collect();
+            let facets = tally.map(Tally::facets);
+            (top, total, facets)
+        };
         let mut analyzer = english_analyzer();
         let mut hits = Vec::with_capacity(request.limit.min(scored.len()));
         // Only the requested page is loaded and excerpted, however deep it is.

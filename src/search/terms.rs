@@ -1,8 +1,8 @@
 //! The query's terms as the index holds them: looked up once per search, scored exactly.
 //!
 //! Every stage of a ranked search needs the same term dictionary entries: the typo check asks
-//! whether a word occurs, BM25 needs each term's document frequency, and the exact scores and
-//! the match count read postings. A look-up costs about half a microsecond
+//! whether a word occurs, BM25 needs each term's document frequency, and the exact scores, the
+//! match count and the feedback words read postings. A look-up costs about half a microsecond
 //! per term and segment, more than scoring a short query, so [`Terms`] does each one once and
 //! keeps the answer for the rest of the search. (Tantivy's own term scorers, which block-max WAND
 //! needs, still look their term up once more.)
@@ -159,6 +159,17 @@ impl WeightedTerms {
         Ok(WeightedTerms { terms })
     }
 
+    /// More than the terms can add to any document's score: the sum of their scores in the
+    /// shortest possible document holding each term as often as can be counted. (Tantivy's
+    /// `Bm25Weight::max_score` takes the longest document, and a document about as long as
+    /// its count of one term can score above it.)
+    pub(crate) fn max_score(&self) -> Score {
+        self.terms
+            .iter()
+            .map(|(_, _, weight)| weight.score(0, u32::MAX))
+            .sum()
+    }
+
     /// The terms' postings in segment `segment` (`None` where it lacks the term), in order.
     pub(crate) fn open(
         &self,
@@ -181,5 +192,34 @@ impl WeightedTerms {
                 .as_ref()
                 .map(|entry| (term.field(), entry))
         })
+    }
+
+    /// For each of `docs` (segment ordinal, doc id), the sum of the scores of the terms it
+    /// holds, added in order from 0: the arithmetic of Tantivy's union scorer (`SumCombiner`),
+    /// so the sum is the score an exhaustive search gives. Each segment's postings are opened
+    /// once and only move forward, over that segment's documents in increasing order.
+    pub(crate) fn sum_scores(
+        &self,
+        searcher: &Searcher,
+        docs: &[(u32, DocId)],
+    ) -> tantivy::Result<Vec<Score>> {
+        let mut sums = vec![0.0; docs.len()];
+        let mut by_doc: Vec<usize> = (0..docs.len()).collect();
+        by_doc.sort_unstable_by_key(|&i| docs[i]);
+        for run in by_doc.chunk_by(|&a, &b| docs[a].0 == docs[b].0) {
+            let segment = docs[run[0]].0;
+            let mut postings = self.open(segment, searcher.segment_reader(segment))?;
+            for &i in run {
+                let doc = docs[i].1;
+                let mut sum: Score = 0.0;
+                for term in postings.iter_mut().flatten() {
+                    if let Some(score) = term.score(doc) {
+                        sum += score;
+                    }
+                }
+                sums[i] = sum;
+            }
+        }
+        Ok(sums)
     }
 }
