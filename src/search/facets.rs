@@ -3,9 +3,9 @@
 //!
 //! Counting a half-million-paragraph match set must not wait on memory for every mention, nor
 //! spell out entities it will not show. So the first search that asks for facets builds a
-//! [`FacetTable`] from the index's columns (never its stored documents): every entity numbered
+//! `FacetTable` from the index's columns (never its stored documents): every entity numbered
 //! once across segments, in the facets' byte order (kind, then name), and each paragraph's
-//! years and entity numbers packed in plain arrays. A [`Tally`] then copies the matches'
+//! years and entity numbers packed in plain arrays. A `Tally` then copies the matches'
 //! entity numbers into a list, sorts it (radix sort, a few sequential passes), and reads the
 //! counts off in one pass, keeping the top of each kind; only those are ever spelled out. The
 //! results are plain maps for the printers.

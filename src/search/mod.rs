@@ -5,9 +5,11 @@
 //! sight. Building queries is `query`'s job, ranking `topk`'s (and `feedback`'s), counts
 //! [`facets`]', excerpts [`snippet`]'s; printing is `render`'s.
 //!
-//! A ranked search makes two passes over the index: one that finds the best hits without
-//! scoring every match (`topk`), and one that counts every match without scoring any (with the
-//! years and entities they name when facets are asked for).
+//! A ranked search scores as few matches as it can (`topk`): a plain-word query with many
+//! postings is pruned with block-max WAND, then its matches are counted from their document ids
+//! alone; any other query is scored in one pass that also counts. Searches with nothing to score
+//! (filters only, by date) count in a pass without scores. Years and entities, when asked for,
+//! are tallied in whichever pass counts.
 
 pub mod facets;
 mod feedback;
