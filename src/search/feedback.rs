@@ -1,9 +1,13 @@
 //! Pseudo-relevance feedback (RM3) for ranked searches: the words that the best first-pass hits
 //! share say what the query is about, so paragraphs that use them rank higher.
 //!
-//! The expansion only re-scores. The expanded query is the original one as a MUST clause plus
-//! one SHOULD term query per feedback word, so the paragraphs that match, their count, the
-//! filters and the highlighted words stay exactly those of the query the user typed.
+//! The expansion only re-ranks, and only the first pass's best [`FEEDBACK_CANDIDATES`] hits:
+//! each gets the BM25 score of every feedback word it holds added to its own. The paragraphs
+//! that match, their count, the filters and the highlighted words stay exactly those of the
+//! query the user typed, and hits below the candidates keep their BM25 order after them. The
+//! candidate count is fixed, not derived from the page asked for, so that every page of a query
+//! comes from the same ranking. Re-scoring a thousand candidates costs a few seeks per feedback
+//! word, where re-running the expanded query scored every match again.
 //!
 //! A hit's weight in the relevance model, P(D|Q), grows exponentially with its score, as in
 //! Lavrenko and Croft's relevance model and Indri, where it is the query likelihood
@@ -18,19 +22,27 @@
 //! `body` field, +0.018 (p < 0.001) over BM25 alone.
 
 use super::syntax::STOP_WORDS;
+use super::terms::{Terms, WeightedTerms};
+use super::topk::{best_first, Ranked};
+use super::Documents;
 use crate::index::schema::{english_analyzer, Fields};
 use std::collections::HashMap;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Term, Value};
-use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::{Field, Term, Value};
+use tantivy::Score;
 
 /// First-pass hits the feedback words are taken from (Anserini's `fbDocs` default).
 pub(crate) const FEEDBACK_DOCS: usize = 10;
+/// First-pass hits re-ranked with the feedback words; the rest follow in BM25 order. Deep
+/// enough that the hits of the first pages and the measures at depth 100 (benches/README.md)
+/// come from re-ranked candidates.
+pub(crate) const FEEDBACK_CANDIDATES: usize = 1000;
 /// Words added to the query (Anserini's `fbTerms` default).
 const FEEDBACK_TERMS: usize = 10;
 /// RM3's interpolation weight of the original query; the feedback words share the rest.
 /// Chosen on the tuning sets from 0.5, 0.6, 0.7 and 0.8.
 const ORIGINAL_WEIGHT: f32 = 0.7;
+
 /// How many points of BM25 score make a hit's weight e times smaller: P(D|Q) is
 /// softmax(score / T). Chosen on the tuning sets from 1, 2, 4 and 8. The model adapts to the
 /// first pass: a SciFact claim's second hit typically scores 6.5 points below its best (weight
@@ -58,15 +70,15 @@ fn document_weights(scores: &[Score]) -> Vec<f32> {
 /// title and text, with P(D|Q) from [`document_weights`], normalised to sum to 1. Stop words and
 /// numbers are left out: they say nothing about the topic.
 fn relevance_model(
-    searcher: &Searcher,
+    documents: &mut Documents<'_>,
     fields: &Fields,
-    top: &[(Score, DocAddress)],
+    top: &[Ranked],
 ) -> tantivy::Result<Vec<(String, f32)>> {
-    let scores: Vec<Score> = top.iter().map(|(score, _)| *score).collect();
+    let scores: Vec<Score> = top.iter().map(|hit| hit.score).collect();
     let mut analyzer = english_analyzer();
     let mut model: HashMap<String, f32> = HashMap::new();
-    for (&(_, address), weight) in top.iter().zip(document_weights(&scores)) {
-        let doc: TantivyDocument = searcher.doc(address)?;
+    for (hit, weight) in top.iter().zip(document_weights(&scores)) {
+        let doc = documents.get(hit.address)?;
         let mut counts: HashMap<String, f32> = HashMap::new();
         let mut length = 0.0f32;
         for field in [fields.title, fields.text] {
@@ -122,60 +134,99 @@ fn words_sought(query: &dyn Query, field: Field) -> usize {
     count
 }
 
-/// The RM3 expansion of `query` from its first-pass hits `top` (at most `FEEDBACK_DOCS + 1`,
-/// best first), or `None` when there is nothing to learn: a query without text words (such as
-/// `-Karzai`), or one that matches no more paragraphs than the feedback sample. Those would
-/// only be re-scored by their own words.
+/// Whether feedback can apply to `query` at all: it must look for words of `body` (`-Karzai`
+/// alone does not).
+pub(crate) fn applies(query: &dyn Query, fields: &Fields) -> bool {
+    words_sought(query, fields.body) > 0
+}
+
+/// The RM3 expansion of `query` from its first-pass hits `top` (best first): the feedback words
+/// as `body` terms with their boosts, or `None` when there is nothing to learn: a query
+/// without text words (such as `-Karzai`), or one that matches no more paragraphs than the
+/// feedback sample. Those would only be re-scored by their own words.
 ///
 /// RM3 gives each of the |q| original words the weight λ/|q| and each feedback word
 /// (1−λ)·P(w|R). Scaling all weights by |q|/λ keeps the original query's scores as they are
 /// and boosts a feedback word by |q|·(1−λ)/λ·P(w|R), scored with BM25 in `body` (title and
 /// text), the field the query's own words are scored in.
-pub(crate) fn expand(
-    searcher: &Searcher,
+pub(crate) fn expansion(
+    documents: &mut Documents<'_>,
     fields: &Fields,
     query: &dyn Query,
-    top: &[(Score, DocAddress)],
-) -> tantivy::Result<Option<Box<dyn Query>>> {
+    top: &[Ranked],
+) -> tantivy::Result<Option<Vec<(Term, Score)>>> {
     let query_words = words_sought(query, fields.body);
     if query_words == 0 || top.len() <= FEEDBACK_DOCS {
         return Ok(None);
     }
-    let model = relevance_model(searcher, fields, &top[..FEEDBACK_DOCS])?;
+    let model = relevance_model(documents, fields, &top[..FEEDBACK_DOCS])?;
     if model.is_empty() {
         return Ok(None);
     }
     let scale = query_words as f32 * (1.0 - ORIGINAL_WEIGHT) / ORIGINAL_WEIGHT;
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query.box_clone())];
-    for (word, p) in model {
-        let term = TermQuery::new(
-            Term::from_field_text(fields.body, &word),
-            IndexRecordOption::WithFreqs,
-        );
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(term), scale * p)),
-        ));
+    Ok(Some(
+        model
+            .into_iter()
+            .map(|(word, p)| (Term::from_field_text(fields.body, &word), scale * p))
+            .collect(),
+    ))
+}
+
+/// Re-ranks the first [`FEEDBACK_CANDIDATES`] of `hits` (best first by BM25) by adding to each
+/// the scores of the feedback `terms` it holds, and cuts `hits` to the best `wanted` of that
+/// ranking: the re-ranked candidates, then the hits after them in their BM25 order (adding can
+/// only raise a score, so those stay below).
+///
+/// Only as many candidates are scored as can still make the cut. A feedback word adds less than
+/// its BM25 weight (its score in the shortest document holding it countless times), so once the
+/// next candidate's BM25 score plus the sum of those bounds falls below the `wanted`-th
+/// re-ranked score, no candidate further down can rise into the page. Candidates are scored in
+/// growing batches, best first.
+pub(crate) fn rerank(
+    terms: &Terms<'_>,
+    expansion: &[(Term, Score)],
+    hits: &mut Vec<Ranked>,
+    wanted: usize,
+) -> tantivy::Result<()> {
+    let wanted = wanted.max(1);
+    let depth = hits.len().min(FEEDBACK_CANDIDATES);
+    let weighted = WeightedTerms::new(terms, expansion)?;
+    // A margin for the rounding of the sums; scores are positive.
+    let most_added = weighted.max_score() * (1.0 + 1e-3);
+    let mut done = 0;
+    let mut batch = (4 * wanted).max(64);
+    while done < depth {
+        let end = (done + batch).min(depth);
+        let docs: Vec<(u32, u32)> = hits[done..end]
+            .iter()
+            .map(|hit| (hit.address.segment_ord, hit.address.doc_id))
+            .collect();
+        let extra = weighted.sum_scores(terms.searcher(), &docs)?;
+        for (hit, extra) in hits[done..end].iter_mut().zip(extra) {
+            // What Tantivy's scorer of `original (MUST) + feedback words (SHOULD)` adds up.
+            hit.score += extra;
+        }
+        done = end;
+        batch *= 2;
+        if done < depth && done >= wanted {
+            let scored = &mut hits[..done];
+            scored.select_nth_unstable_by(wanted - 1, best_first);
+            let cut = scored[wanted - 1].score;
+            if hits[done].score + most_added < cut {
+                break;
+            }
+        }
     }
-    Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    // Candidates left unscored rank below the page, and are cut with the rest.
+    hits[..done].sort_by(best_first);
+    hits.truncate(wanted);
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::document_weights;
     use crate::{Record, SearchIndex, SearchRequest};
-
-    #[test]
-    fn document_weights_fall_exponentially_with_the_score() {
-        let weights = document_weights(&[40.0, 36.0, 20.0]);
-        assert!((weights.iter().sum::<f32>() - 1.0).abs() < 1e-6);
-        // 4 points below the best: e times less; 20 points below: e⁵ times less, under 1 %.
-        assert!((weights[0] / weights[1] - std::f32::consts::E).abs() < 1e-4);
-        assert!(weights[2] < 0.01);
-        // Equal scores, equal weights; no hits, no weights.
-        assert_eq!(document_weights(&[3.0, 3.0]), vec![0.5, 0.5]);
-        assert!(document_weights(&[]).is_empty());
-    }
 
     /// Ten paragraphs about trade at the Torkham crossing, a shorter one that only shares the
     /// name, one about trade that does not name Torkham, and unrelated ones.
@@ -231,6 +282,18 @@ mod tests {
     }
 
     #[test]
+    fn document_weights_fall_exponentially_with_the_score() {
+        let weights = document_weights(&[40.0, 36.0, 20.0]);
+        assert!((weights.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        // 4 points below the best: e times less; 20 points below: e⁵ times less, under 1 %.
+        assert!((weights[0] / weights[1] - std::f32::consts::E).abs() < 1e-4);
+        assert!(weights[2] < 0.01);
+        // Equal scores, equal weights; no hits, no weights.
+        assert_eq!(document_weights(&[3.0, 3.0]), vec![0.5, 0.5]);
+        assert!(document_weights(&[]).is_empty());
+    }
+
+    #[test]
     fn feedback_reranks_by_the_words_the_best_hits_share() {
         let index = index();
         let (plain, _) = ids(&index, SearchRequest::new("Torkham").feedback(false));
@@ -260,6 +323,94 @@ mod tests {
         // "other" shares every feedback word but not the query's: it stays out.
         let (expanded, _) = ids(&index, SearchRequest::new("Torkham"));
         assert!(!expanded.contains(&"other".to_string()));
+    }
+
+    /// More paragraphs naming "river" than feedback re-ranks.
+    fn many_rivers() -> SearchIndex {
+        let records = crate::search::tests::synthetic(super::FEEDBACK_CANDIDATES + 300)
+            .into_iter()
+            .map(|record| Record::new(record.id, record.title, format!("{} river", record.text)))
+            .collect::<Vec<_>>();
+        crate::search::tests::in_segments(&records, 211, &[])
+    }
+
+    #[test]
+    fn only_the_first_candidates_are_reranked() {
+        let index = many_rivers();
+        let all = super::FEEDBACK_CANDIDATES + 300;
+        let run = |feedback: bool| {
+            let request = SearchRequest::new("river trade")
+                .limit(all)
+                .feedback(feedback);
+            index.search(&request).expect("search")
+        };
+        let (plain, expanded) = (run(false), run(true));
+        assert_eq!(plain.total, all);
+        assert_eq!(expanded.total, all);
+        let depth = super::FEEDBACK_CANDIDATES;
+        // Beyond the candidates: the BM25 ranking, scores and all.
+        let tail = |results: &crate::SearchResults| -> Vec<(String, u32)> {
+            results.hits[depth..]
+                .iter()
+                .map(|hit| (hit.id.clone(), hit.score.to_bits()))
+                .collect()
+        };
+        assert_eq!(tail(&expanded), tail(&plain));
+        // The candidates: the same paragraphs, re-ordered, never scored lower.
+        let head = |results: &crate::SearchResults| -> Vec<String> {
+            let mut ids: Vec<String> = results.hits[..depth].iter().map(|h| h.id.clone()).collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(head(&expanded), head(&plain));
+        assert_ne!(
+            expanded.hits[..depth]
+                .iter()
+                .map(|h| &h.id)
+                .collect::<Vec<_>>(),
+            plain.hits[..depth]
+                .iter()
+                .map(|h| &h.id)
+                .collect::<Vec<_>>(),
+            "feedback changed nothing: the test shows nothing"
+        );
+        assert!(expanded.hits[..depth]
+            .windows(2)
+            .all(|pair| pair[0].score >= pair[1].score));
+    }
+
+    #[test]
+    fn every_page_is_a_slice_of_one_ranking() {
+        let index = many_rivers();
+        // With "river" alone, the best re-ranked hits come from as deep as BM25's 95th place.
+        for query in ["river", "river trade", "convoy river", "Kabul river market"] {
+            let ranking: Vec<(String, u32)> = index
+                .search(&SearchRequest::new(query).limit(super::FEEDBACK_CANDIDATES + 300))
+                .expect("search")
+                .hits
+                .into_iter()
+                .map(|hit| (hit.id, hit.score.to_bits()))
+                .collect();
+            for (offset, limit) in [
+                (0, 1),
+                (0, 10),
+                (10, 10),
+                (3, 40),
+                (200, 30),
+                (990, 20),
+                (1100, 50),
+            ] {
+                let page: Vec<(String, u32)> = index
+                    .search(&SearchRequest::new(query).offset(offset).limit(limit))
+                    .expect("search")
+                    .hits
+                    .into_iter()
+                    .map(|hit| (hit.id, hit.score.to_bits()))
+                    .collect();
+                let end = (offset + limit).min(ranking.len());
+                assert_eq!(page, ranking[offset..end], "{query} {offset}+{limit}");
+            }
+        }
     }
 
     #[test]

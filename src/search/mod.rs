@@ -2,7 +2,14 @@
 //!
 //! [`SearchIndex`] owns the opened index and its reader; [`SearchRequest`] says what to look for;
 //! [`SearchResults`] and [`Hit`] carry everything a printer needs, with no Tantivy type in
-//! sight. Building queries is `query`'s job, excerpts [`snippet`]'s; printing is `render`'s.
+//! sight. Building queries is `query`'s job, ranking `topk`'s (and `feedback`'s), counts
+//! [`facets`]', excerpts [`snippet`]'s; printing is `render`'s.
+//!
+//! A ranked search scores as few matches as it can (`topk`): a plain-word query with many
+//! postings is pruned with block-max WAND, then its matches are counted from their document ids
+//! alone; any other query is scored in one pass that also counts. Searches with nothing to score
+//! (filters only, by date) count in a pass without scores. Years and entities, when asked for,
+//! are tallied in whichever pass counts.
 
 pub mod facets;
 mod feedback;
@@ -10,7 +17,12 @@ pub mod filter;
 pub(crate) mod query;
 pub mod snippet;
 pub mod syntax;
+mod terms;
+mod topk;
 pub mod typo;
+
+#[cfg(test)]
+mod tests;
 
 use crate::corpus::Record;
 use crate::error::{Error, Result};
@@ -19,16 +31,20 @@ use crate::extract::entity::{EntityKind, Gazetteer};
 use crate::index::doc::parse_entity_value;
 use crate::index::schema::{self, english_analyzer, Fields};
 use crate::index::{build_in_memory, open_current, IndexInfo};
-use facets::{to_facets, EntityCounts, EntityTally, Facets, ValueCounts};
+use facets::{Facets, Tally};
 use serde::Serialize;
 use snippet::{build_excerpt, match_ranges, Excerpt};
+use std::collections::hash_map::{Entry, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Bm25StatisticsProvider;
+use std::sync::{Arc, OnceLock, RwLock};
+use tantivy::collector::sort_key::SortByStaticFastValue;
+use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
+use terms::Terms;
+use topk::{Ranked, Ranking};
 use typo::Correction;
 
 /// Excerpt length, in bytes, before joining fragments.
@@ -240,6 +256,29 @@ pub struct SearchResults {
     pub facets: Option<Facets>,
 }
 
+/// The stored documents one search reads, each read once: the feedback sample and the page of
+/// hits are mostly the same paragraphs.
+pub(crate) struct Documents<'s> {
+    searcher: &'s Searcher,
+    read: HashMap<DocAddress, TantivyDocument>,
+}
+
+impl<'s> Documents<'s> {
+    fn new(searcher: &'s Searcher) -> Documents<'s> {
+        Documents {
+            searcher,
+            read: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn get(&mut self, address: DocAddress) -> tantivy::Result<&TantivyDocument> {
+        match self.read.entry(address) {
+            Entry::Occupied(entry) => Ok(entry.into_mut()),
+            Entry::Vacant(entry) => Ok(entry.insert(self.searcher.doc(address)?)),
+        }
+    }
+}
+
 /// An opened index, ready to search.
 ///
 /// Cheap to clone and safe to share between threads: clones share the same index and see the
@@ -277,6 +316,9 @@ struct Generation {
     reader: IndexReader,
     fields: Fields,
     info: Arc<IndexInfo>,
+    /// Each segment's corpus-order column, opened by the first ranked search: opening one
+    /// reads its block index, which costs more than ranking a short query.
+    order: OnceLock<Vec<Column<u64>>>,
 }
 
 // Compile-time proof of the sharing promise above.
@@ -305,15 +347,20 @@ fn open_reader(index: &Index, dir: &Path) -> Result<IndexReader> {
 }
 
 impl Generation {
-    fn open(dir: &Path, known: Option<IndexInfo>) -> Result<Generation> {
-        let (index, fields, info) = open_current(dir, known)?;
-        let reader = open_reader(&index, dir)?;
-        Ok(Generation {
+    fn new(index: Index, reader: IndexReader, fields: Fields, info: IndexInfo) -> Generation {
+        Generation {
             index,
             reader,
             fields,
             info: Arc::new(info),
-        })
+            order: OnceLock::new(),
+        }
+    }
+
+    fn open(dir: &Path, known: Option<IndexInfo>) -> Result<Generation> {
+        let (index, fields, info) = open_current(dir, known)?;
+        let reader = open_reader(&index, dir)?;
+        Ok(Generation::new(index, reader, fields, info))
     }
 }
 
@@ -351,16 +398,16 @@ impl SearchIndex {
             .map(|(i, record)| record.into_paragraph(u32::try_from(i + 1).unwrap_or(u32::MAX)))
             .collect::<Result<Vec<_>>>()?;
         let (index, fields, info) = build_in_memory(&paragraphs)?;
+        SearchIndex::in_memory(index, fields, info)
+    }
+
+    /// A search index over `index`, held in memory.
+    fn in_memory(index: Index, fields: Fields, info: IndexInfo) -> Result<SearchIndex> {
         let reader = open_reader(&index, Path::new("(memory)"))?;
         Ok(SearchIndex {
             shared: Arc::new(Shared {
                 dir: None,
-                current: RwLock::new(Arc::new(Generation {
-                    index,
-                    reader,
-                    fields,
-                    info: Arc::new(info),
-                })),
+                current: RwLock::new(Arc::new(Generation::new(index, reader, fields, info))),
             }),
         })
     }
@@ -417,14 +464,10 @@ impl SearchIndex {
     pub fn stats(&self) -> Result<IndexStats> {
         let generation = self.current();
         let searcher = generation.reader.searcher();
-        let collector = (
-            ValueCounts::for_field(schema::YEARS),
-            EntityCounts::for_field(schema::ENTITY),
-        );
-        let (years, entities) = searcher
-            .search(&tantivy::query::AllQuery, &collector)
+        let (_, facets) = generation
+            .count(&searcher, &tantivy::query::AllQuery, true)
             .map_err(|err| Error::engine("counting years and entities", err))?;
-        let facets = to_facets(years, &entities);
+        let facets = facets.unwrap_or_default();
         let size_bytes = self.shared.dir.as_ref().map_or(0, |dir| {
             directory_size(&dir.join(&generation.info.generation))
         });
@@ -475,58 +518,49 @@ pub struct IndexStats {
     pub dir: Option<PathBuf>,
 }
 
-/// Year counts and entity facet counts over every match.
-type FacetFruit = (std::collections::BTreeMap<i64, u64>, EntityTally);
-
-/// Runs `query` once, collecting the `top` hits, the number of matches and, when asked, the
-/// facet counts: one pass over the matches, however many collectors.
-fn collect_page<C: tantivy::collector::Collector>(
-    searcher: &tantivy::Searcher,
-    query: &dyn tantivy::query::Query,
-    statistics: &Statistics<'_>,
-    top: C,
-    facets: bool,
-) -> Result<(C::Fruit, usize, Option<FacetFruit>)> {
-    let facets = facets.then(|| {
-        (
-            ValueCounts::for_field(schema::YEARS),
-            EntityCounts::for_field(schema::ENTITY),
-        )
-    });
-    searcher
-        .search_with_statistics_provider(query, &(top, Count, facets), statistics)
-        .map_err(|err| Error::engine("searching", err))
-}
-
-/// BM25 statistics with the index's recorded token totals (see `index::token_totals`), so
-/// that scores do not depend on how the index's segments came to be.
-struct Statistics<'a> {
-    searcher: &'a tantivy::Searcher,
-    info: &'a IndexInfo,
-}
-
-impl Bm25StatisticsProvider for Statistics<'_> {
-    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
-        let name = self.searcher.schema().get_field_name(field);
-        match self.info.token_totals.get(name) {
-            Some(&total) => Ok(total),
-            None => Bm25StatisticsProvider::total_num_tokens(self.searcher, field),
-        }
-    }
-
-    fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Bm25StatisticsProvider::total_num_docs(self.searcher)
-    }
-
-    fn doc_freq(&self, term: &tantivy::Term) -> tantivy::Result<u64> {
-        self.searcher.doc_freq(term)
-    }
-}
-
 impl Generation {
+    /// The corpus-order column of each segment.
+    fn order_columns(&self) -> tantivy::Result<&[Column<u64>]> {
+        if let Some(columns) = self.order.get() {
+            return Ok(columns);
+        }
+        let columns = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.fast_fields().u64(schema::ORDER))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(self.order.get_or_init(|| columns))
+    }
+
+    /// Counts every match of `query` without scoring any, with the years and entities they
+    /// name when `facets` is set.
+    fn count(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        facets: bool,
+    ) -> tantivy::Result<(usize, Option<Facets>)> {
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        if !facets {
+            let mut total = 0;
+            for reader in searcher.segment_readers() {
+                total += weight.count(reader)? as usize;
+            }
+            return Ok((total, None));
+        }
+        let mut tally = Tally::new(searcher)?;
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            tally.add_matches(segment as u32, reader, weight.as_ref())?;
+        }
+        Ok((tally.matches(), Some(tally.facets()?)))
+    }
+
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let correct_against = (!request.exact).then_some(&searcher);
+        let terms = Terms::new(&searcher, &self.info);
+        let correct_against = (!request.exact).then_some(&terms);
         let built = query::build(&self.index, &self.fields, request, correct_against)?;
         let wanted = request.offset.saturating_add(request.limit);
         if request.query.trim().is_empty() && !request.has_filters() {
@@ -535,11 +569,8 @@ impl Generation {
             ));
         }
         let engine = |err| Error::engine("searching", err);
-        let statistics = Statistics {
-            searcher: &searcher,
-            info: &self.info,
-        };
-        // Tantivy allocates room for `limit` hits up front: never ask for more than exist.
+        let mut documents = Documents::new(&searcher);
+        // Never ask for more hits than exist: collectors allocate room for them up front.
         let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let limit = wanted.clamp(1, num_docs.max(1));
         // Every order ends with the paragraph's place in the corpus, so equal keys never depend
@@ -551,75 +582,84 @@ impl Generation {
                 Order::Asc,
             )
         };
-        let (scored, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) =
-            if request.sort == SortOrder::Date {
+        let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Option<Facets>) = if request
+            .sort
+            == SortOrder::Date
+            || request.query.trim().is_empty()
+        {
+            // By date, or filters alone (in corpus order): nothing to score.
+            let top = if request.sort == SortOrder::Date {
                 let by_date = (
                     SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
                     Order::Asc,
                 );
-                let (top, total, facets) = collect_page(
-                    &searcher,
-                    &*built.query,
-                    &statistics,
-                    TopDocs::with_limit(limit).order_by((by_date, in_corpus_order())),
-                    request.facets,
-                )?;
-                let top = top.into_iter().map(|(_, addr)| (0.0, addr)).collect();
-                (top, total, facets)
-            } else if request.query.trim().is_empty() {
-                // Filters alone: list paragraphs in corpus order.
-                let (top, total, facets) = collect_page(
-                    &searcher,
-                    &*built.query,
-                    &statistics,
-                    TopDocs::with_limit(limit).order_by(in_corpus_order()),
-                    request.facets,
-                )?;
-                let top = top.into_iter().map(|(_, addr)| (0.0, addr)).collect();
-                (top, total, facets)
+                let top = TopDocs::with_limit(limit).order_by((by_date, in_corpus_order()));
+                let top = searcher.search(&built.query, &top).map_err(engine)?;
+                top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
             } else {
-                let by_score = || (SortBySimilarityScore, Order::Desc);
-                let expanded = if request.feedback {
-                    let first = TopDocs::with_limit(feedback::FEEDBACK_DOCS + 1)
-                        .order_by((by_score(), in_corpus_order()));
-                    let top: Vec<(f32, DocAddress)> = searcher
-                        .search_with_statistics_provider(&built.query, &first, &statistics)
-                        .map_err(engine)?
-                        .into_iter()
-                        .map(|((score, _), addr)| (score, addr))
-                        .collect();
-                    feedback::expand(&searcher, &self.fields, built.query.as_ref(), &top)
-                        .map_err(engine)?
-                } else {
-                    None
-                };
-                let query = expanded.as_deref().unwrap_or(built.query.as_ref());
-                let (top, total, facets) = collect_page(
-                    &searcher,
-                    query,
-                    &statistics,
-                    TopDocs::with_limit(limit).order_by((by_score(), in_corpus_order())),
-                    request.facets,
-                )?;
-                let top = top
-                    .into_iter()
-                    .map(|((score, _), addr)| (score, addr))
-                    .collect();
-                (top, total, facets)
+                let top = TopDocs::with_limit(limit).order_by(in_corpus_order());
+                let top = searcher.search(&built.query, &top).map_err(engine)?;
+                top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
             };
+            let (total, facets) = self
+                .count(&searcher, built.query.as_ref(), request.facets)
+                .map_err(|err| Error::engine("counting matches", err))?;
+            (top, total, facets)
+        } else {
+            let ranking = match &built.union {
+                Some(union) => Ranking::Union(union),
+                None => Ranking::Query(built.query.as_ref()),
+            };
+            let feedback =
+                request.feedback && feedback::applies(built.query.as_ref(), &self.fields);
+            // With feedback, the first pass goes as deep as the re-ranking does, whatever
+            // the page: every page comes from the same ranking.
+            let depth = if feedback {
+                limit
+                    .max(feedback::FEEDBACK_CANDIDATES)
+                    .min(num_docs.max(1))
+            } else {
+                limit
+            };
+            let mut tally = if request.facets {
+                Some(Tally::new(&searcher).map_err(engine)?)
+            } else {
+                None
+            };
+            let order = self.order_columns().map_err(engine)?;
+            let (mut top, total): (Vec<Ranked>, usize) =
+                topk::top_k(&terms, order, ranking, depth, tally.as_mut()).map_err(engine)?;
+            if feedback {
+                let expansion =
+                    feedback::expansion(&mut documents, &self.fields, built.query.as_ref(), &top)
+                        .map_err(engine)?;
+                if let Some(expansion) = expansion {
+                    feedback::rerank(&terms, &expansion, &mut top, limit).map_err(engine)?;
+                }
+            }
+            top.truncate(limit);
+            let top = top
+                .into_iter()
+                .map(|hit| (hit.score, hit.address))
+                .collect();
+            let facets = tally
+                .map(|tally| tally.facets())
+                .transpose()
+                .map_err(engine)?;
+            (top, total, facets)
+        };
         let mut analyzer = english_analyzer();
         let mut hits = Vec::with_capacity(request.limit.min(scored.len()));
         // Only the requested page is loaded and excerpted, however deep it is.
         for (i, (score, address)) in scored.into_iter().enumerate().skip(request.offset) {
-            let doc: TantivyDocument = searcher.doc(address).map_err(engine)?;
-            let mut hit = self.hit(&doc, score, &built.text_terms, &mut analyzer);
+            let doc = documents.get(address).map_err(engine)?;
+            let mut hit = self.hit(doc, score, &built.text_terms, &mut analyzer);
             hit.rank = i + 1;
             if request.query.trim().is_empty() {
                 hit.score = 0.0;
             }
             hits.push(hit);
         }
-        let facets = facet_counts.map(|(years, entities)| to_facets(years, &entities));
         Ok(SearchResults {
             total,
             hits,
@@ -633,15 +673,25 @@ impl Generation {
         // A listing has no place to say a word was corrected, so its words are taken as typed.
         let built = query::build(&self.index, &self.fields, request, None)?;
         let searcher = self.reader.searcher();
-        let counts = searcher
-            .search(&built.query, &EntityCounts::for_field(schema::ENTITY))
-            .map_err(|err| Error::engine("counting entities", err))?;
+        let counting = |err| Error::engine("counting entities", err);
+        let weight = built
+            .query
+            .weight(EnableScoring::disabled_from_searcher(&searcher))
+            .map_err(counting)?;
+        let mut tally = Tally::new(&searcher).map_err(counting)?;
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            tally
+                .add_matches(segment as u32, reader, weight.as_ref())
+                .map_err(counting)?;
+        }
         let kinds: Vec<EntityKind> = match request.entity_kind {
             Some(kind) => vec![kind],
             None => facets::KINDS.to_vec(),
         };
         let gazetteer = Gazetteer::builtin();
-        let mut listing: Vec<EntityListing> = facets::entity_counts(&counts, &kinds, usize::MAX)
+        let mut listing: Vec<EntityListing> = tally
+            .entities(&kinds)
+            .map_err(counting)?
             .into_iter()
             .map(|count| EntityListing {
                 aliases: gazetteer

@@ -42,6 +42,13 @@ const MAX_FRAGMENTS: usize = 3;
 const SNAP_LIMIT: usize = 24;
 
 /// Byte ranges of the words of `text` whose analyzed form is one of `terms`.
+///
+/// `analyzer` must be the index's (`schema::english_analyzer`): it tokenizes into runs of
+/// alphanumeric characters, and all its filters work on one token at a time, so each run can
+/// be analyzed alone. Stemming is most of the cost of highlighting, and most words cannot match:
+/// a word that starts with an ASCII character is analyzed into a term starting with that
+/// character in lower case (lower-casing and ASCII folding keep it, the English stemmer only
+/// rewrites endings), so only words sharing an initial with some term are analyzed.
 pub(crate) fn match_ranges(
     text: &str,
     analyzer: &mut TextAnalyzer,
@@ -50,18 +57,37 @@ pub(crate) fn match_ranges(
     if terms.is_empty() {
         return Vec::new();
     }
-    let mut ranges = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(token) = stream.next() {
-        if terms.contains(&token.text)
-            && token.offset_from < token.offset_to
-            && token.offset_to <= text.len()
-        {
-            ranges.push(token.offset_from..token.offset_to);
+    let mut initials = [false; 128];
+    for term in terms {
+        if let Some(c) = term.chars().next().filter(char::is_ascii) {
+            initials[c as usize] = true;
         }
     }
-    ranges.sort_by_key(|r| (r.start, r.end));
-    ranges.dedup();
+    let mut ranges = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, first)) = chars.next() {
+        if !first.is_alphanumeric() {
+            continue;
+        }
+        let mut end = start + first.len_utf8();
+        while let Some(&(i, c)) = chars.peek() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            end = i + c.len_utf8();
+            chars.next();
+        }
+        // A word with another initial (`Élysée`) may fold to anything: always analyzed.
+        if first.is_ascii() && !initials[first.to_ascii_lowercase() as usize] {
+            continue;
+        }
+        let mut stream = analyzer.token_stream(&text[start..end]);
+        while let Some(token) = stream.next() {
+            if terms.contains(&token.text) && token.offset_from < token.offset_to {
+                ranges.push(start + token.offset_from..start + token.offset_to);
+            }
+        }
+    }
     ranges
 }
 
@@ -276,6 +302,66 @@ mod tests {
     }
 
     const TORKHAM: &str = "On 6 September 2023, two military posts located close to the Afghanistan border in Chitral district's area of Kalash were attacked by Pakistani Taliban (TTP) in which two Pakistani soldiers and twelve militants were killed. Pakistan claimed that TTP militants crossed the Afghan border to attack those posts within Pakistan. A firing incident occurred near Torkham border crossing resulted in closure of the border crossing. Pakistan’s foreign office said the closure was unilateral.";
+
+    /// Every word of `text` with its analyzed form, analyzing the text as one stream.
+    fn analyzed_words(text: &str) -> Vec<(Range<usize>, String)> {
+        let mut analyzer = english_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut words = Vec::new();
+        while let Some(token) = stream.next() {
+            words.push((token.offset_from..token.offset_to, token.text.clone()));
+        }
+        words
+    }
+
+    const CORPUS: &str = include_str!("../../corpus/afghanistan-pakistan-relations.txt");
+    const TRICKY: &str = "dying lying tying skies skis idly gently ugly early only singly news \
+        howe atlas cosmos bias andes Yelling yttrium YES y 2025 1979s s S Pakistan's Ärzte \
+        Élysée ÉCOLE Œuvre ﬁnance İstanbul 東京 x86_64 ABC123 generously communism arsenal";
+
+    #[test]
+    fn analyzed_words_keep_their_ascii_initial() {
+        // What `match_ranges` relies on to skip analyzing most words.
+        for text in [CORPUS, TRICKY] {
+            for (range, analyzed) in analyzed_words(text) {
+                let first = text[range.clone()].chars().next().expect("a word");
+                if first.is_ascii() {
+                    assert_eq!(
+                        analyzed.chars().next(),
+                        Some(first.to_ascii_lowercase()),
+                        "{:?} → {analyzed:?}",
+                        &text[range]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn match_ranges_equals_analyzing_the_whole_text() {
+        for text in [CORPUS, TRICKY] {
+            let words = analyzed_words(text);
+            let mut vocabulary: Vec<String> = words.iter().map(|(_, w)| w.clone()).collect();
+            vocabulary.sort();
+            vocabulary.dedup();
+            // Every 7th term alone, and all of them at once.
+            let mut sets: Vec<HashSet<String>> = vocabulary
+                .iter()
+                .step_by(7)
+                .map(|w| HashSet::from([w.clone()]))
+                .collect();
+            sets.push(vocabulary.iter().cloned().collect());
+            let mut analyzer = english_analyzer();
+            for set in sets {
+                let expected: Vec<Range<usize>> = words
+                    .iter()
+                    .filter(|(_, w)| set.contains(w))
+                    .map(|(r, _)| r.clone())
+                    .collect();
+                assert_eq!(match_ranges(text, &mut analyzer, &set), expected, "{set:?}");
+            }
+        }
+    }
 
     #[test]
     fn stemmed_and_folded_matches_are_marked() {

@@ -14,13 +14,14 @@
 //! shorter of the word and its stem: `swapping` is stemmed to `swap`, and one edit to a
 //! four-letter stem is as much a guess as one to a four-letter word (`swap` → `sap`).
 //!
-//! Only a word whose analyzed form is in no paragraph of any searched field is corrected, so the
-//! check costs one dictionary look-up per field and word; the dictionary walk runs only for
-//! those words. Among the allowed neighbours, the fewest typos win, then the word in the most
+//! Only a word whose analyzed form is in no paragraph of any searched field is corrected. The
+//! check is the dictionary look-up the search needs anyway for the word's BM25 statistics (see
+//! `terms`), so it costs nothing extra; the dictionary walk runs only for words found nowhere. Among the allowed neighbours, the fewest typos win, then the word in the most
 //! paragraphs, then the first in alphabetical order.
 
 use crate::error::{Error, Result};
 use crate::search::snippet::match_ranges;
+use crate::search::terms::Terms;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tantivy::collector::TopDocs;
@@ -96,6 +97,8 @@ fn is_correctable(word: &str) -> bool {
 /// Corrects the words of one query against one searcher, remembering what it did.
 pub(crate) struct Speller<'a> {
     searcher: &'a Searcher,
+    /// The search's term look-ups: a word checked here is looked up once for the whole search.
+    terms: &'a Terms<'a>,
     /// The fields the query searches: a word in any of them is not a typo.
     searched: Vec<Field>,
     /// Where to read the corrected word's written form, in order of preference: the indexed
@@ -110,13 +113,14 @@ pub(crate) struct Speller<'a> {
 
 impl<'a> Speller<'a> {
     pub(crate) fn new(
-        searcher: &'a Searcher,
+        terms: &'a Terms<'a>,
         searched: Vec<Field>,
         stored: Vec<(Field, Field)>,
         analyzer: TextAnalyzer,
     ) -> Speller<'a> {
         Speller {
-            searcher,
+            searcher: terms.searcher(),
+            terms,
             searched,
             stored,
             analyzer,
@@ -163,7 +167,7 @@ impl<'a> Speller<'a> {
     }
 
     fn correct(&mut self, term: &str, allowed: usize) -> Result<Option<String>> {
-        if allowed == 0 || self.doc_freq(term)? > 0 {
+        if allowed == 0 || self.occurs(term)? {
             return Ok(None);
         }
         for candidate in self.neighbours(term, allowed)? {
@@ -174,15 +178,18 @@ impl<'a> Speller<'a> {
         Ok(None)
     }
 
-    /// Paragraphs holding `term`, added up over the searched fields.
-    fn doc_freq(&self, term: &str) -> Result<u64> {
-        self.searched.iter().try_fold(0, |sum, &field| {
-            let df = self
-                .searcher
-                .doc_freq(&Term::from_field_text(field, term))
-                .map_err(engine)?;
-            Ok(sum + df)
-        })
+    /// Whether any paragraph holds `term` in a searched field.
+    fn occurs(&self, term: &str) -> Result<bool> {
+        for &field in &self.searched {
+            if self
+                .terms
+                .occurs(&Term::from_field_text(field, term))
+                .map_err(engine)?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Terms of the searched fields at most `allowed` typos from `term` (itself excluded), the

@@ -1,0 +1,498 @@
+//! The best hits of a ranked search, ties in corpus order, scoring as few matches as it can.
+//!
+//! A query that is a union of single terms (plain words over the searched fields, `field:word`)
+//! takes two passes over each segment:
+//!
+//! 1. **Pick candidates** with Tantivy's block-max WAND: `Weight::for_each_pruning` skips every
+//!    block of postings that cannot beat the current k-th score, so the cost follows the
+//!    competitive documents rather than all the matches.
+//! 2. **Count and score exactly**: read the terms' document ids (no frequencies, no scores) to
+//!    count every match, and to tally facets when asked; seek each term's postings to the
+//!    candidates only, to score them exactly.
+//!
+//! Two details keep the result exact:
+//!
+//! * **Ties.** Hits are ordered by score, then by their place in the corpus (the `order` fast
+//!   field), so that a page never depends on how the index's segments were written. Pass 1 is
+//!   driven by a threshold a hair *below* the k-th score, so documents tying with it still
+//!   arrive, and every candidate within that hair is kept to the end.
+//! * **Scores.** Block-max WAND adds up a document's term scores in an order that depends on
+//!   where each posting list stands, and f32 addition is not associative: the same document may
+//!   score one ulp apart in two segment layouts. So pass 1 only picks the candidates; pass 2
+//!   scores them term by term in the query's clause order, which is how Tantivy's exhaustive
+//!   union scorer adds them. The hair is wide enough to cover the difference.
+//!
+//! Pruning does not always pay: block-max WAND works per candidate, and its exact pass reads
+//! every posting anyway to count. When the terms' postings are few for the depth asked (see
+//! [`worth_pruning`]), and for any other query (phrases, `+`/`-`, `AND`, filters), every match is
+//! scored with the query's own scorer, as a plain top-k collector would, counting and tallying
+//! on the way. Both ways give the same hits with the same scores, bit for bit.
+
+use super::facets::Tally;
+use super::terms::{Terms, WeightedTerms};
+use std::cmp::Ordering;
+use tantivy::columnar::Column;
+use tantivy::postings::TermInfo;
+use tantivy::query::{
+    Bm25StatisticsProvider, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+/// A hit of a ranked search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Ranked {
+    pub score: Score,
+    /// The paragraph's place in the corpus (`schema::ORDER`): breaks ties in score.
+    pub order: u64,
+    pub address: DocAddress,
+}
+
+/// Best first: the higher score, then the paragraph that comes first in the corpus.
+pub(crate) fn best_first(a: &Ranked, b: &Ranked) -> Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.order.cmp(&b.order))
+}
+
+/// What to rank by.
+pub(crate) enum Ranking<'q> {
+    /// A union of terms, each with its field boost, in clause order: pruned when that pays.
+    Union(&'q [(Term, Score)]),
+    /// Any query: every match is scored.
+    Query(&'q dyn Query),
+}
+
+/// The query Tantivy's parser writes for one word in one field: a term query reading
+/// frequencies, boosted by the field's weight.
+pub(crate) fn weighted_term(term: &Term, boost: Score) -> Box<dyn Query> {
+    let query = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// The union of the weighted `terms`, in order.
+pub(crate) fn union_query(terms: &[(Term, Score)]) -> BooleanQuery {
+    BooleanQuery::new(
+        terms
+            .iter()
+            .map(|(term, boost)| (Occur::Should, weighted_term(term, *boost)))
+            .collect(),
+    )
+}
+
+/// The `k` best hits for `ranking` (fewer if fewer match), best first, and the number of
+/// matches. With a `tally`, every match is also counted into it. `order` holds each segment's
+/// `schema::ORDER` column.
+pub(crate) fn top_k(
+    terms: &Terms<'_>,
+    order: &[Column<u64>],
+    ranking: Ranking<'_>,
+    k: usize,
+    tally: Option<&mut Tally>,
+) -> tantivy::Result<(Vec<Ranked>, usize)> {
+    let (candidates, total) = match ranking {
+        Ranking::Union(union) if worth_pruning(terms, union, k)? => {
+            top_of_union(terms, union, k, tally)?
+        }
+        Ranking::Union(union) => top_of_query(terms, &union_query(union), k, tally)?,
+        Ranking::Query(query) => top_of_query(terms, query, k, tally)?,
+    };
+    Ok((best(order, candidates, k), total))
+}
+
+/// The best `k` of `candidates` with their place in the corpus, best first.
+fn best(order: &[Column<u64>], candidates: Vec<Candidate>, k: usize) -> Vec<Ranked> {
+    let mut hits: Vec<Ranked> = candidates
+        .into_iter()
+        .map(|c| Ranked {
+            score: c.score,
+            order: order
+                .get(c.segment as usize)
+                .and_then(|column| column.first(c.doc))
+                .unwrap_or(u64::MAX),
+            address: DocAddress::new(c.segment, c.doc),
+        })
+        .collect();
+    hits.sort_unstable_by(best_first);
+    hits.truncate(k);
+    hits
+}
+
+/// Postings per term and hit wanted above which pruning pays.
+///
+/// Block-max WAND does work for every document that might still enter the top k, and with each
+/// it re-sorts the terms' cursors; scoring every posting costs a few nanoseconds each, and the
+/// exact pass that follows pruning reads every posting anyway (to count). Measured on the
+/// Wikipedia slice (benches/README.md, "Query path"): with k = 10, pruning wins from about
+/// 5,000 postings for 8 terms; with k = 1,000 (the depth of pseudo-relevance feedback) it
+/// almost never does.
+const PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT: u64 = 64;
+
+/// Whether block-max WAND is likely faster than scoring every match of `union` for the best `k`.
+fn worth_pruning(terms: &Terms<'_>, union: &[(Term, Score)], k: usize) -> tantivy::Result<bool> {
+    let mut postings = 0;
+    for (term, _) in union {
+        postings += terms.doc_freq(term)?;
+    }
+    let threshold = PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT
+        .saturating_mul(union.len() as u64)
+        .saturating_mul(k as u64);
+    Ok(postings >= threshold)
+}
+
+/// How far apart, relative to the score, two sums of the same `terms` term scores may come out
+/// when added in different orders: a bound of (n − 1)·ε, with a wide margin.
+fn slack(terms: usize) -> Score {
+    8.0 * (terms as Score + 1.0) * Score::EPSILON
+}
+
+fn top_of_union(
+    terms: &Terms<'_>,
+    union: &[(Term, Score)],
+    k: usize,
+    mut tally: Option<&mut Tally>,
+) -> tantivy::Result<(Vec<Candidate>, usize)> {
+    let searcher = terms.searcher();
+    // Pass 1. A union of plain term queries with summed scores: Tantivy runs block-max WAND.
+    let enable = EnableScoring::enabled_from_statistics_provider(terms, searcher);
+    let weight = union_query(union).weight(enable)?;
+    let mut pool = Pool::new(k, slack(union.len()));
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let segment = segment as u32;
+        let alive = reader.alive_bitset();
+        weight.for_each_pruning(pool.threshold(), reader, &mut |doc, score| {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                pool.push(Candidate {
+                    score,
+                    segment,
+                    doc,
+                });
+            }
+            pool.threshold()
+        })?;
+    }
+    let mut candidates = pool.into_candidates();
+    candidates.sort_unstable_by_key(|c| (c.segment, c.doc));
+    // Pass 2.
+    let exact = WeightedTerms::new(terms, union)?;
+    let mut total = 0;
+    let mut matches = Vec::new();
+    let mut rest = candidates.as_mut_slice();
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let segment = segment as u32;
+        total += union_matches(
+            reader,
+            exact.entries(segment),
+            &mut matches,
+            tally.as_deref_mut(),
+            segment,
+        )?;
+        let here = rest.iter().take_while(|c| c.segment == segment).count();
+        let (mine, others) = std::mem::take(&mut rest).split_at_mut(here);
+        rest = others;
+        if mine.is_empty() {
+            continue;
+        }
+        let mut postings = exact.open(segment, reader)?;
+        for candidate in mine {
+            // SumCombiner's arithmetic: from 0, in clause order.
+            let mut sum: Score = 0.0;
+            for term in postings.iter_mut().flatten() {
+                if let Some(score) = term.score(candidate.doc) {
+                    sum += score;
+                }
+            }
+            candidate.score = sum;
+        }
+    }
+    Ok((candidates, total))
+}
+
+/// Counts the documents of `reader` that hold any of the terms with `entries` (deleted ones
+/// left out), reading their ids only, and adds them to `tally` if any. `bits` is scratch space.
+fn union_matches<'e>(
+    reader: &SegmentReader,
+    entries: impl Iterator<Item = (Field, &'e TermInfo)>,
+    bits: &mut Vec<u64>,
+    tally: Option<&mut Tally>,
+    segment: u32,
+) -> tantivy::Result<usize> {
+    bits.clear();
+    bits.resize((reader.max_doc() as usize).div_ceil(64), 0);
+    for (field, entry) in entries {
+        let mut block = reader
+            .inverted_index(field)?
+            .read_block_postings_from_terminfo(entry, IndexRecordOption::Basic)?;
+        loop {
+            let docs = block.docs();
+            if docs.is_empty() {
+                break;
+            }
+            for &doc in docs {
+                bits[doc as usize / 64] |= 1 << (doc % 64);
+            }
+            block.advance();
+        }
+    }
+    let alive = reader.alive_bitset();
+    if tally.is_none() && alive.is_none() {
+        return Ok(bits.iter().map(|word| word.count_ones() as usize).sum());
+    }
+    let mut tally = tally;
+    let mut total = 0;
+    for (i, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            let doc = (i * 64) as DocId + word.trailing_zeros();
+            word &= word - 1;
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                total += 1;
+                if let Some(tally) = tally.as_mut() {
+                    tally.add(segment, doc);
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
+fn top_of_query(
+    terms: &Terms<'_>,
+    query: &dyn Query,
+    k: usize,
+    mut tally: Option<&mut Tally>,
+) -> tantivy::Result<(Vec<Candidate>, usize)> {
+    let searcher = terms.searcher();
+    let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
+        terms, searcher,
+    ))?;
+    // These scores are the scorer's own: no slack needed.
+    let mut pool = Pool::new(k, 0.0);
+    let mut total = 0;
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let segment = segment as u32;
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                total += 1;
+                if let Some(tally) = tally.as_deref_mut() {
+                    tally.add(segment, doc);
+                }
+                let score = scorer.score();
+                if score >= pool.floor {
+                    pool.push(Candidate {
+                        score,
+                        segment,
+                        doc,
+                    });
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok((pool.into_candidates(), total))
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    score: Score,
+    segment: u32,
+    doc: DocId,
+}
+
+/// The candidates that may still be among the `k` best, and the score a document needs to
+/// join them.
+struct Pool {
+    k: usize,
+    /// Relative error of a candidate's score (see [`slack`]).
+    slack: Score,
+    /// A candidate scoring below this cannot be among the `k` best: `k` candidates score at
+    /// least `floor` plus the slack. Only rises.
+    floor: Score,
+    candidates: Vec<Candidate>,
+    /// Size at which the candidates are next cut down to those at or above the floor.
+    compact_at: usize,
+}
+
+impl Pool {
+    fn new(k: usize, slack: Score) -> Pool {
+        Pool {
+            k: k.max(1),
+            slack,
+            floor: Score::MIN,
+            candidates: Vec::new(),
+            compact_at: 2 * k.max(8),
+        }
+    }
+
+    /// The score a document must exceed to be passed on: just below the floor, since Tantivy
+    /// passes on only scores strictly above its threshold and a tie with the floor must come.
+    fn threshold(&self) -> Score {
+        self.floor.next_down()
+    }
+
+    fn push(&mut self, candidate: Candidate) {
+        self.candidates.push(candidate);
+        if self.candidates.len() >= self.compact_at {
+            self.compact();
+        }
+    }
+
+    /// Raises the floor to the k-th best score less the slack, and drops what is below it.
+    fn compact(&mut self) {
+        if self.candidates.len() >= self.k {
+            let k = self.k;
+            self.candidates
+                .select_nth_unstable_by(k - 1, |a, b| b.score.total_cmp(&a.score));
+            let kth = self.candidates[k - 1].score;
+            let floor = kth - kth.abs() * self.slack;
+            if floor > self.floor {
+                self.floor = floor;
+            }
+            let floor = self.floor;
+            self.candidates.retain(|c| c.score >= floor);
+        }
+        // Ties with the k-th score all stay: grow geometrically so that many ties cost linear time.
+        self.compact_at = (2 * self.candidates.len()).max(2 * self.k.max(8));
+    }
+
+    fn into_candidates(mut self) -> Vec<Candidate> {
+        self.compact();
+        self.candidates
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema;
+    use crate::search::tests::{in_segments, synthetic};
+    use crate::search::{query, SearchRequest};
+    use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::Order;
+
+    #[test]
+    fn pruning_gives_the_exhaustive_hits_and_scores() {
+        let index = in_segments(&synthetic(1500), 113, &[5, 77, 400, 401, 1200]);
+        let generation = index.current();
+        let searcher = generation.reader.searcher();
+        let terms = Terms::new(&searcher, &generation.info);
+        let order = generation.order_columns().expect("order");
+        for text in [
+            "river",
+            "border trade",
+            "trucks convoy crossing",
+            "river river valley",
+            "Torkham closure talks treaty harvest Kabul",
+        ] {
+            let request = SearchRequest::new(text);
+            let built =
+                query::build(&generation.index, &generation.fields, &request, None).expect("query");
+            let union = built.union.expect("a union of terms");
+            let exhaustive = union_query(&union);
+            let total = searcher.search(&exhaustive, &Count).expect("count");
+            for k in [1, 2, 3, 5, 10, 25, 100, 2000] {
+                let (pruned, pruned_total) = top_of_union(&terms, &union, k, None).expect("pruned");
+                let (scored, scored_total) =
+                    top_of_query(&terms, &exhaustive, k, None).expect("exhaustive");
+                let pruned = best(order, pruned, k);
+                assert_eq!(pruned, best(order, scored, k), "{text} k={k}");
+                assert_eq!((pruned_total, scored_total), (total, total), "{text} k={k}");
+                // Tantivy's own top-k collector, ordered the same way, agrees to the bit.
+                let collector = TopDocs::with_limit(k).order_by((
+                    (SortBySimilarityScore, Order::Desc),
+                    (
+                        SortByStaticFastValue::<u64>::for_field(schema::ORDER),
+                        Order::Asc,
+                    ),
+                ));
+                let tantivy: Vec<(u32, DocAddress)> = searcher
+                    .search_with_statistics_provider(&exhaustive, &collector, &terms)
+                    .expect("search")
+                    .into_iter()
+                    .map(|((score, _), address)| (score.to_bits(), address))
+                    .collect();
+                let ours: Vec<(u32, DocAddress)> = pruned
+                    .iter()
+                    .map(|hit| (hit.score.to_bits(), hit.address))
+                    .collect();
+                assert_eq!(ours, tantivy, "{text} k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn both_ways_tally_the_same_facets() {
+        let index = in_segments(&synthetic(700), 61, &[3, 300]);
+        let generation = index.current();
+        let searcher = generation.reader.searcher();
+        let terms = Terms::new(&searcher, &generation.info);
+        for text in ["river", "Kabul Pakistan convoy"] {
+            let request = SearchRequest::new(text);
+            let built =
+                query::build(&generation.index, &generation.fields, &request, None).expect("query");
+            let union = built.union.expect("a union of terms");
+            let mut pruned = Tally::new(&searcher).expect("tally");
+            top_of_union(&terms, &union, 10, Some(&mut pruned)).expect("pruned");
+            let mut scored = Tally::new(&searcher).expect("tally");
+            top_of_query(&terms, &union_query(&union), 10, Some(&mut scored)).expect("scored");
+            assert_eq!(pruned.matches(), scored.matches(), "{text}");
+            assert_eq!(
+                pruned.facets().expect("facets"),
+                scored.facets().expect("facets"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn pool_keeps_every_tie_with_the_kth_score() {
+        let mut pool = Pool::new(2, 0.0);
+        for (doc, score) in [3.0, 1.0, 2.0, 2.0, 0.5, 2.0, 1.5].into_iter().enumerate() {
+            if score >= pool.floor {
+                pool.push(Candidate {
+                    score,
+                    segment: 0,
+                    doc: doc as DocId,
+                });
+            }
+        }
+        let mut kept: Vec<DocId> = pool.into_candidates().iter().map(|c| c.doc).collect();
+        kept.sort_unstable();
+        // 3.0, then the three documents tying at 2.0 for the second place.
+        assert_eq!(kept, [0, 2, 3, 5]);
+    }
+
+    #[test]
+    fn threshold_lets_a_tie_with_the_floor_through() {
+        let mut pool = Pool::new(1, 0.0);
+        pool.push(Candidate {
+            score: 0.0,
+            segment: 0,
+            doc: 0,
+        });
+        pool.compact();
+        assert_eq!(pool.floor, 0.0);
+        assert!(0.0 > pool.threshold());
+    }
+
+    #[test]
+    fn slack_covers_reordered_sums() {
+        // Sums of the same values in two orders differ; the slack covers the difference.
+        let values: Vec<Score> = (1..=40)
+            .map(|i| 1.0 / i as Score + 0.1 * i as Score)
+            .collect();
+        let forward: Score = values.iter().sum();
+        let backward: Score = values.iter().rev().sum();
+        assert_ne!(forward, backward, "a pair of orders that round differently");
+        let larger = forward.max(backward);
+        assert!((forward - backward).abs() <= larger * slack(values.len()));
+    }
+}
