@@ -225,10 +225,10 @@ impl Tally {
     /// the current rank, so once the `n`-th best total beats that sum, the top is final.
     fn top_of_kind(&self, kind: EntityKind, n: usize) -> tantivy::Result<Vec<EntityCount>> {
         let (first, past) = entity_kind_range(kind);
-        let mut lists: Vec<Vec<(u32, u64)>> = Vec::with_capacity(self.segments.len());
+        let mut lists: Vec<RankedList> = Vec::with_capacity(self.segments.len());
         for segment in &self.segments {
             let Some(column) = &segment.entities else {
-                lists.push(Vec::new());
+                lists.push(RankedList::new(Vec::new()));
                 continue;
             };
             let (low, high) = column
@@ -247,14 +247,14 @@ impl Tally {
                 Bound::Unbounded => end,
             }
             .min(end);
-            let mut list: Vec<(u32, u64)> = (low..high)
-                .filter_map(|ord| {
-                    let count = segment.counts[ord as usize];
-                    (count > 0).then_some((count, ord))
-                })
-                .collect();
-            list.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            lists.push(list);
+            lists.push(RankedList::new(
+                (low..high)
+                    .filter_map(|ord| {
+                        let count = segment.counts[ord as usize];
+                        (count > 0).then_some((count, ord))
+                    })
+                    .collect(),
+            ));
         }
         let mut totals: HashMap<String, u64> = HashMap::new();
         let mut bytes = Vec::new();
@@ -262,8 +262,8 @@ impl Tally {
         for rank in 0.. {
             let mut bound = 0u64;
             let mut any = false;
-            for (s, list) in lists.iter().enumerate() {
-                let Some(&(count, ord)) = list.get(rank) else {
+            for (s, list) in lists.iter_mut().enumerate() {
+                let Some((count, ord)) = list.get(rank) else {
                     continue;
                 };
                 any = true;
@@ -323,6 +323,37 @@ impl Tally {
             .term_ord(value)?
             .and_then(|ord| segment.counts.get(usize::try_from(ord).ok()?))
             .map_or(0, |&count| u64::from(count)))
+    }
+}
+
+/// A segment's `(count, ordinal)` pairs, most counted first (ties by ordinal, which is name
+/// order), sorted only as far as they are read: the threshold algorithm reads a few dozen of
+/// tens of thousands.
+struct RankedList {
+    entries: Vec<(u32, u64)>,
+    /// `entries[..sorted]` is in order, and holds the best of all.
+    sorted: usize,
+}
+
+impl RankedList {
+    fn new(entries: Vec<(u32, u64)>) -> RankedList {
+        RankedList { entries, sorted: 0 }
+    }
+
+    /// The entry at `rank`, sorting the next stretch of the list when needed.
+    fn get(&mut self, rank: usize) -> Option<(u32, u64)> {
+        let order = |a: &(u32, u64), b: &(u32, u64)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if rank >= self.sorted && rank < self.entries.len() {
+            // Twice as far each time, at least 64: the rest is partitioned, not sorted.
+            let end = (2 * rank).max(64).min(self.entries.len());
+            let rest = &mut self.entries[self.sorted..];
+            if end - self.sorted < rest.len() {
+                rest.select_nth_unstable_by(end - self.sorted - 1, order);
+            }
+            self.entries[self.sorted..end].sort_unstable_by(order);
+            self.sorted = end;
+        }
+        self.entries.get(rank).copied()
     }
 }
 
