@@ -339,10 +339,14 @@ impl Gazetteer {
     /// The entry named `name` (canonical or alias), ignoring case, curly
     /// versus straight apostrophes, and hyphen/dash/space differences.
     pub fn resolve(&self, name: &str) -> Option<&GazetteerEntry> {
-        let key = lookup_key(name);
-        let index = self.by_key.get(&key).or_else(|| {
+        self.resolve_key(&lookup_key(name))
+    }
+
+    /// [`Gazetteer::resolve`] for a name whose [`lookup_key`] the caller already has.
+    pub fn resolve_key(&self, key: &str) -> Option<&GazetteerEntry> {
+        let index = self.by_key.get(key).or_else(|| {
             // "Pakistan's" and "the Taliban" are still the entity.
-            let stripped = key.strip_suffix("'s").unwrap_or(&key);
+            let stripped = key.strip_suffix("'s").unwrap_or(key);
             let stripped = stripped.strip_prefix("the ").unwrap_or(stripped);
             self.by_key.get(stripped.trim())
         })?;

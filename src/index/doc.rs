@@ -174,14 +174,16 @@ pub fn to_document(
     }
     let gazetteer = Gazetteer::builtin();
     for (kind, name) in &extraction.entities {
+        // One key per entity: it is both the `--entity` lookup value and the gazetteer's.
+        let key = lookup_key(name);
         doc.add_text(fields.entity, entity_value(*kind, name));
-        doc.add_text(fields.entity_key, lookup_key(name));
         doc.add_text(fields.entity_names, name);
-        if let Some(entry) = gazetteer.resolve(name) {
+        if let Some(entry) = gazetteer.resolve_key(&key) {
             for alias in &entry.aliases {
                 doc.add_text(fields.entity_names, alias);
             }
         }
+        doc.add_text(fields.entity_key, key);
     }
     doc
 }
