@@ -168,16 +168,25 @@ impl IndexInfo {
         });
         // Files of one directory are stat-ed relative to it: resolving each full path again
         // was most of the cost.
-        dirs_unchanged
-            && self
-                .files
-                .chunk_by(|a, b| parent_of(&a.rel) == parent_of(&b.rel))
-                .flat_map(|same_dir| same_dir.chunks(1024))
-                .collect::<Vec<_>>()
-                .par_iter()
-                .all(|files| files_unchanged(root, files))
+        if !dirs_unchanged {
+            return false;
+        }
+        let batches: Vec<&[CorpusFile]> = self
+            .files
+            .chunk_by(|a, b| parent_of(&a.rel) == parent_of(&b.rel))
+            .flat_map(|same_dir| same_dir.chunks(STAT_BATCH))
+            .collect();
+        // Starting rayon's pool costs a search of a small corpus more than its few `stat`s.
+        if batches.len() == 1 {
+            files_unchanged(root, batches[0])
+        } else {
+            batches.par_iter().all(|files| files_unchanged(root, files))
+        }
     }
 }
+
+/// How many files of one directory one task of the quick check `stat`s.
+const STAT_BATCH: usize = 1024;
 
 /// The directory part of a corpus-relative path (`a/b` of `a/b/c.txt`, empty for `c.txt`).
 fn parent_of(rel: &str) -> &str {
