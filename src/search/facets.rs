@@ -6,8 +6,10 @@
 //! see `index::doc::entity_value`), counted in one array per segment. Nothing is spelled out
 //! until the end, and then only what is shown: the top entities of each kind are found by the
 //! threshold algorithm (Fagin et al.) over the segments' counts, which names a few dozen
-//! entities where a match set of half a million paragraphs names a hundred thousand. The
-//! results are plain maps for the printers.
+//! entities where a match set of half a million paragraphs names a hundred thousand. A
+//! long-lived index that counts facets more than once numbers its entities across segments
+//! once instead ([`EntityTable`]), and adds the segments' counts by number. The results are
+//! plain maps for the printers.
 
 use crate::extract::entity::EntityKind;
 use crate::index::doc::{entity_kind_range, parse_entity_value};
@@ -16,6 +18,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::index::SegmentReader;
 use tantivy::query::Weight;
 use tantivy::{DocId, Searcher, SegmentOrdinal};
@@ -62,24 +65,50 @@ struct SegmentTally {
     entities: Option<StrColumn>,
     /// Matches per term ordinal of `entities`.
     counts: Vec<u32>,
+    /// The ordinals counted at least once, in the order first counted: what is read back,
+    /// where `counts` has a slot for every entity of the segment.
+    touched: Vec<u32>,
 }
 
 /// Years and entities counted over the matches of a search, and how many matches there were.
 /// Feed it every match once ([`Tally::add`] or [`Tally::add_matches`]), then read it.
 pub(crate) struct Tally {
     segments: Vec<SegmentTally>,
+    /// The searcher's segments, in its order: an [`EntityTable`] is only read for the same.
+    segment_ids: Vec<SegmentId>,
     /// Matching paragraphs per year from `first_year` on (for a span up to
     /// [`MAX_DENSE_YEARS`]), and in `sparse_years` beyond it.
     years: Vec<u64>,
     first_year: i64,
     sparse_years: BTreeMap<i64, u64>,
     matches: usize,
+    /// Matches of segment `pending_segment` not yet read from its columns (see [`Tally::add`]).
+    pending: Vec<DocId>,
+    pending_segment: SegmentOrdinal,
+    scratch: Scratch,
+}
+
+/// How many matches [`Tally::add`] buffers before reading their columns.
+const PENDING_BLOCK: usize = 512;
+
+/// Buffers reused by every block of matches read.
+#[derive(Default)]
+struct Scratch {
+    docs: Vec<DocId>,
+    rows: Vec<u32>,
+    years: Vec<i64>,
+    ords: Vec<u64>,
 }
 
 impl Tally {
     /// An empty tally over `searcher`'s segments.
     pub(crate) fn new(searcher: &Searcher) -> tantivy::Result<Tally> {
         let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+        let segment_ids = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
         let (mut low, mut high) = (i64::MAX, i64::MIN);
         for reader in searcher.segment_readers() {
             let years = reader.fast_fields().i64(schema::YEARS)?;
@@ -93,11 +122,13 @@ impl Tally {
                 years,
                 entities,
                 counts: vec![0; terms],
+                touched: Vec::new(),
             });
         }
         let dense = low <= high && high.abs_diff(low) < MAX_DENSE_YEARS;
         Ok(Tally {
             segments,
+            segment_ids,
             years: if dense {
                 vec![0; high.abs_diff(low) as usize + 1]
             } else {
@@ -106,16 +137,45 @@ impl Tally {
             first_year: if dense { low } else { 0 },
             sparse_years: BTreeMap::new(),
             matches: 0,
+            pending: Vec::with_capacity(PENDING_BLOCK),
+            pending_segment: 0,
+            scratch: Scratch::default(),
         })
     }
 
-    /// Counts `doc` of segment `segment`, a match.
+    /// Counts `doc` of segment `segment`, a match. A segment's matches come in increasing
+    /// order, as every scorer gives them; they are buffered and read from the columns a
+    /// block at a time, which costs a fraction of reading them one by one.
     pub(crate) fn add(&mut self, segment: SegmentOrdinal, doc: DocId) {
-        let Some(tally) = self.segments.get_mut(segment as usize) else {
+        if segment as usize >= self.segments.len() {
+            return;
+        }
+        self.matches += 1;
+        if segment != self.pending_segment || self.pending.len() == PENDING_BLOCK {
+            self.flush();
+            self.pending_segment = segment;
+        }
+        self.pending.push(doc);
+    }
+
+    /// Reads the years and entities of the buffered matches into the counts.
+    fn flush(&mut self) {
+        let Some(tally) = self.segments.get_mut(self.pending_segment as usize) else {
+            self.pending.clear();
             return;
         };
-        self.matches += 1;
-        for year in tally.years.values_for_doc(doc) {
+        let scratch = &mut self.scratch;
+        scratch.docs.clear();
+        scratch.rows.clear();
+        tally
+            .years
+            .row_ids_for_docs(&self.pending, &mut scratch.docs, &mut scratch.rows);
+        scratch.years.resize(scratch.rows.len(), 0);
+        tally
+            .years
+            .values
+            .get_vals(&scratch.rows, &mut scratch.years);
+        for &year in &scratch.years {
             let slot = year
                 .checked_sub(self.first_year)
                 .and_then(|offset| usize::try_from(offset).ok())
@@ -126,15 +186,25 @@ impl Tally {
             }
         }
         if let Some(entities) = &tally.entities {
-            for ord in entities.ords().values_for_doc(doc) {
-                if let Some(count) = usize::try_from(ord)
-                    .ok()
-                    .and_then(|ord| tally.counts.get_mut(ord))
-                {
+            let ords = entities.ords();
+            scratch.docs.clear();
+            scratch.rows.clear();
+            ords.row_ids_for_docs(&self.pending, &mut scratch.docs, &mut scratch.rows);
+            scratch.ords.resize(scratch.rows.len(), 0);
+            ords.values.get_vals(&scratch.rows, &mut scratch.ords);
+            for &ord in &scratch.ords {
+                let Ok(ord) = u32::try_from(ord) else {
+                    continue;
+                };
+                if let Some(count) = tally.counts.get_mut(ord as usize) {
+                    if *count == 0 {
+                        tally.touched.push(ord);
+                    }
                     *count += 1;
                 }
             }
         }
+        self.pending.clear();
     }
 
     /// Counts the matches of `weight` (built without scoring) in segment `segment`, deleted
@@ -160,8 +230,10 @@ impl Tally {
         self.matches
     }
 
-    /// The counts as [`Facets`], keeping [`TOP_ENTITIES_PER_KIND`] entities of each kind.
-    pub(crate) fn facets(&self) -> tantivy::Result<Facets> {
+    /// The counts as [`Facets`], keeping [`TOP_ENTITIES_PER_KIND`] entities of each kind; with
+    /// `table` (of the same searcher), by entity number rather than by name.
+    pub(crate) fn facets(&mut self, table: Option<&EntityTable>) -> tantivy::Result<Facets> {
+        self.flush();
         let mut years: BTreeMap<i32, u64> = BTreeMap::new();
         let dense = (self.first_year..).zip(&self.years);
         for (year, &count) in dense.chain(self.sparse_years.iter().map(|(y, c)| (*y, c))) {
@@ -169,26 +241,75 @@ impl Tally {
                 *years.entry(year).or_insert(0) += count;
             }
         }
+        let table = table.filter(|table| table.fits(self));
         let mut entities = Vec::new();
-        for kind in KINDS {
-            entities.extend(self.top_of_kind(kind, TOP_ENTITIES_PER_KIND)?);
+        match table {
+            Some(table) => entities = self.top_by_number(table, TOP_ENTITIES_PER_KIND),
+            None => {
+                for kind in KINDS {
+                    entities.extend(self.top_of_kind(kind, TOP_ENTITIES_PER_KIND)?);
+                }
+            }
         }
         Ok(Facets { years, entities })
     }
 
+    /// The `n` entities of each kind named by the most matches, most first, ties by name: the
+    /// segments' counts added up by entity number, then the best of each kind's numbers.
+    fn top_by_number(&self, table: &EntityTable, n: usize) -> Vec<EntityCount> {
+        let mut totals = vec![0u32; table.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        for (segment, numbers) in self.segments.iter().zip(&table.numbers) {
+            for &ord in &segment.touched {
+                let count = segment.counts[ord as usize];
+                let Some(&number) = numbers.get(ord as usize) else {
+                    continue;
+                };
+                if let Some(total) = totals.get_mut(number as usize) {
+                    if *total == 0 {
+                        touched.push(number);
+                    }
+                    *total = total.saturating_add(count);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (kind, range) in KINDS.into_iter().zip(&table.kinds) {
+            let mut counted: Vec<(u32, u32)> = touched
+                .iter()
+                .filter(|number| range.contains(number))
+                .map(|&number| (totals[number as usize], number))
+                .collect();
+            // Numbers are in name order, so ties by number are ties by name.
+            let order = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+            if counted.len() > n && n > 0 {
+                counted.select_nth_unstable_by(n - 1, order);
+            }
+            counted.truncate(n);
+            counted.sort_unstable_by(order);
+            out.extend(counted.into_iter().filter_map(|(count, number)| {
+                let (_, name) = parse_entity_value(table.value(number))?;
+                Some(EntityCount {
+                    name: name.to_string(),
+                    kind,
+                    count: u64::from(count),
+                })
+            }));
+        }
+        out
+    }
+
     /// Every entity of `kinds` named by a match, with its count, most named first within a
     /// kind (ties by name).
-    pub(crate) fn entities(&self, kinds: &[EntityKind]) -> tantivy::Result<Vec<EntityCount>> {
+    pub(crate) fn entities(&mut self, kinds: &[EntityKind]) -> tantivy::Result<Vec<EntityCount>> {
+        self.flush();
         let mut totals: HashMap<String, u64> = HashMap::new();
         for segment in &self.segments {
             let Some(column) = &segment.entities else {
                 continue;
             };
-            let counted: Vec<u64> = (0u64..)
-                .zip(&segment.counts)
-                .filter(|&(_, &count)| count > 0)
-                .map(|(ord, _)| ord)
-                .collect();
+            let mut counted: Vec<u64> = segment.touched.iter().map(|&ord| u64::from(ord)).collect();
+            counted.sort_unstable();
             let mut counts = counted.iter().map(|&ord| segment.counts[ord as usize]);
             column
                 .dictionary()
@@ -248,11 +369,12 @@ impl Tally {
             }
             .min(end);
             lists.push(RankedList::new(
-                (low..high)
-                    .filter_map(|ord| {
-                        let count = segment.counts[ord as usize];
-                        (count > 0).then_some((count, ord))
-                    })
+                segment
+                    .touched
+                    .iter()
+                    .map(|&ord| u64::from(ord))
+                    .filter(|ord| (low..high).contains(ord))
+                    .map(|ord| (segment.counts[ord as usize], ord))
                     .collect(),
             ));
         }
@@ -323,6 +445,129 @@ impl Tally {
             .term_ord(value)?
             .and_then(|ord| segment.counts.get(usize::try_from(ord).ok()?))
             .map_or(0, |&count| u64::from(count)))
+    }
+}
+
+/// Every entity named in an index's segments, numbered once across them in name order, so
+/// that counts from different segments add up by number instead of by name.
+///
+/// Building it streams every segment's entity dictionary once: more than one facet count
+/// costs, and what a long-lived index that counts facets again and again saves on each
+/// (spelling out and looking up entities across segments). See `SearchIndex`'s use of it.
+pub(crate) struct EntityTable {
+    /// The segments it numbers, in the searcher's order.
+    segments: Vec<SegmentId>,
+    /// Per segment, the number of each of its entity term ordinals.
+    numbers: Vec<Vec<u32>>,
+    /// The values (`kind:Name`), one after the other, and where each starts (one extra end).
+    values: String,
+    starts: Vec<usize>,
+    /// The numbers of each kind of [`KINDS`], in the same order.
+    kinds: Vec<std::ops::Range<u32>>,
+}
+
+impl EntityTable {
+    /// Numbers the entities of `searcher`'s segments.
+    pub(crate) fn build(searcher: &Searcher) -> tantivy::Result<EntityTable> {
+        let readers = searcher.segment_readers();
+        let columns = readers
+            .iter()
+            .map(|reader| reader.fast_fields().str(schema::ENTITY))
+            .collect::<tantivy::Result<Vec<Option<StrColumn>>>>()?;
+        let mut numbers: Vec<Vec<u32>> = columns
+            .iter()
+            .map(|column| {
+                vec![
+                    0;
+                    column
+                        .as_ref()
+                        .map_or(0, |column| column.dictionary().num_terms())
+                ]
+            })
+            .collect();
+        let mut heads = Vec::new();
+        for (segment, column) in columns.iter().enumerate() {
+            if let Some(column) = column {
+                let mut stream = column.dictionary().stream()?;
+                if stream.advance() {
+                    heads.push((segment, stream));
+                }
+            }
+        }
+        let mut values = String::new();
+        let mut starts = vec![0];
+        let mut key = Vec::new();
+        // A merge of the segments' sorted dictionaries: each step takes the smallest key.
+        while let Some(smallest) = heads.iter().map(|(_, stream)| stream.key()).min() {
+            key.clear();
+            key.extend_from_slice(smallest);
+            let number = u32::try_from(starts.len() - 1).map_err(|_| {
+                tantivy::TantivyError::InternalError("more than 2^32 entities".into())
+            })?;
+            values.push_str(&String::from_utf8_lossy(&key));
+            starts.push(values.len());
+            heads.retain_mut(|(segment, stream)| {
+                if stream.key() != key.as_slice() {
+                    return true;
+                }
+                if let Some(slot) = usize::try_from(stream.term_ord())
+                    .ok()
+                    .and_then(|ord| numbers[*segment].get_mut(ord))
+                {
+                    *slot = number;
+                }
+                stream.advance()
+            });
+        }
+        let mut table = EntityTable {
+            segments: readers.iter().map(SegmentReader::segment_id).collect(),
+            numbers,
+            values,
+            starts,
+            kinds: Vec::new(),
+        };
+        let first_not_below = |bound: &str| -> u32 {
+            let (mut low, mut high) = (0u32, table.len() as u32);
+            while low < high {
+                let mid = low + (high - low) / 2;
+                if table.value(mid) < bound {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            low
+        };
+        let kinds = KINDS
+            .into_iter()
+            .map(|kind| {
+                let (first, past) = entity_kind_range(kind);
+                first_not_below(&first)..first_not_below(&past)
+            })
+            .collect();
+        table.kinds = kinds;
+        Ok(table)
+    }
+
+    /// How many entities it numbers.
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The value (`kind:Name`) numbered `number`.
+    fn value(&self, number: u32) -> &str {
+        let number = number as usize;
+        &self.values[self.starts[number]..self.starts[number + 1]]
+    }
+
+    /// Whether it numbers the segments `tally` counts.
+    fn fits(&self, tally: &Tally) -> bool {
+        self.segments == tally.segment_ids
+            && self
+                .numbers
+                .iter()
+                .zip(&tally.segments)
+                .all(|(numbers, segment)| numbers.len() == segment.counts.len())
     }
 }
 

@@ -31,11 +31,12 @@ use crate::extract::entity::{EntityKind, Gazetteer};
 use crate::index::doc::parse_entity_value;
 use crate::index::schema::{self, english_analyzer, Fields};
 use crate::index::{build_in_memory, open_current, IndexInfo};
-use facets::{Facets, Tally};
+use facets::{EntityTable, Facets, Tally};
 use serde::Serialize;
 use snippet::{build_excerpt, match_ranges, Excerpt};
 use std::collections::hash_map::{Entry, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use tantivy::collector::sort_key::SortByStaticFastValue;
 use tantivy::collector::TopDocs;
@@ -319,6 +320,11 @@ struct Generation {
     /// Each segment's corpus-order column, opened by the first ranked search: opening one
     /// reads its block index, which costs more than ranking a short query.
     order: OnceLock<Vec<Column<u64>>>,
+    /// Entities numbered across segments, built by the second facet count (see
+    /// [`Generation::entity_table`]).
+    entity_table: OnceLock<EntityTable>,
+    /// Facet counts asked of this generation so far.
+    facet_counts: AtomicUsize,
 }
 
 // Compile-time proof of the sharing promise above.
@@ -354,6 +360,8 @@ impl Generation {
             fields,
             info: Arc::new(info),
             order: OnceLock::new(),
+            entity_table: OnceLock::new(),
+            facet_counts: AtomicUsize::new(0),
         }
     }
 
@@ -534,6 +542,23 @@ impl Generation {
         Ok(self.order.get_or_init(|| columns))
     }
 
+    /// The entity table for a facet count, from this generation's second facet count on.
+    /// Building it costs more than one count saves (a few counts' worth on the Wikipedia
+    /// slice), so a one-shot search never builds it; an index kept open and asked again,
+    /// as a library user or a server does, has it from then on.
+    fn entity_table(&self, searcher: &Searcher) -> Option<&EntityTable> {
+        if let Some(table) = self.entity_table.get() {
+            return Some(table);
+        }
+        if self.facet_counts.fetch_add(1, Ordering::Relaxed) == 0 {
+            return None;
+        }
+        // Should two searches build it at once, one table is kept; failing to build it only
+        // means counting by name.
+        let table = EntityTable::build(searcher).ok()?;
+        Some(self.entity_table.get_or_init(|| table))
+    }
+
     /// Counts every match of `query` without scoring any, with the years and entities they
     /// name when `facets` is set.
     fn count(
@@ -554,7 +579,10 @@ impl Generation {
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             tally.add_matches(segment as u32, reader, weight.as_ref())?;
         }
-        Ok((tally.matches(), Some(tally.facets()?)))
+        Ok((
+            tally.matches(),
+            Some(tally.facets(self.entity_table(searcher))?),
+        ))
     }
 
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
@@ -643,7 +671,7 @@ impl Generation {
                 .map(|hit| (hit.score, hit.address))
                 .collect();
             let facets = tally
-                .map(|tally| tally.facets())
+                .map(|mut tally| tally.facets(self.entity_table(&searcher)))
                 .transpose()
                 .map_err(engine)?;
             (top, total, facets)

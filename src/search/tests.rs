@@ -227,16 +227,36 @@ fn equal_scores_come_in_corpus_order() {
     assert_eq!(page(27, 10), expected[27..]);
 }
 
+/// Counted by name (an index's first facet count) and by entity number (every later one, see
+/// `Generation::entity_table`), the facets are those of every match, counted one by one.
 #[test]
 fn facets_count_every_match() {
     let records = synthetic(900);
     let index = in_segments(&records, 64, &[]);
-    for query in ["river", "border trade", "+Kabul convoy", "\"border trade\""] {
-        let results = index
-            .search(&SearchRequest::new(query).facets(true).limit(10))
-            .expect("search");
+    let queries = [
+        "river",
+        "border trade",
+        "+Kabul convoy",
+        "\"border trade\"",
+        "",
+    ];
+    let asked = queries.iter().flat_map(|query| [query, query]);
+    for (round, &query) in asked.enumerate() {
+        let request = SearchRequest::new(query).facets(true).limit(10);
+        // Filters alone count through another path than a ranked search.
+        let request = if query.is_empty() {
+            request.years(2000, 2030)
+        } else {
+            request
+        };
+        let results = index.search(&request).expect("search");
+        assert_eq!(
+            index.current().entity_table.get().is_some(),
+            round > 0,
+            "{query}: the entity table is built by the second facet count"
+        );
         let all = index
-            .search(&SearchRequest::new(query).limit(results.total))
+            .search(&request.clone().facets(false).limit(results.total))
             .expect("search");
         assert_eq!(all.hits.len(), results.total, "{query}");
         let mut years: std::collections::BTreeMap<i32, u64> = Default::default();

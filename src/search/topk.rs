@@ -372,6 +372,7 @@ impl Pool {
 mod tests {
     use super::*;
     use crate::index::schema;
+    use crate::search::facets::EntityTable;
     use crate::search::tests::{in_segments, synthetic};
     use crate::search::{query, SearchRequest};
     use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
@@ -444,9 +445,12 @@ mod tests {
             let mut scored = Tally::new(&searcher).expect("tally");
             top_of_query(&terms, &union_query(&union), 10, Some(&mut scored)).expect("scored");
             assert_eq!(pruned.matches(), scored.matches(), "{text}");
+            let table = EntityTable::build(&searcher).expect("table");
+            let by_name = pruned.facets(None).expect("facets");
+            assert_eq!(by_name, scored.facets(None).expect("facets"), "{text}");
             assert_eq!(
-                pruned.facets().expect("facets"),
-                scored.facets().expect("facets"),
+                by_name,
+                pruned.facets(Some(&table)).expect("facets"),
                 "{text}"
             );
         }
