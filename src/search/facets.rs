@@ -65,9 +65,9 @@ struct SegmentTally {
     entities: Option<StrColumn>,
     /// Matches per term ordinal of `entities`.
     counts: Vec<u32>,
-    /// The ordinals counted at least once, in the order first counted: what is read back,
-    /// where `counts` has a slot for every entity of the segment.
-    touched: Vec<u32>,
+    /// One bit per term ordinal, set for those counted at least once: what is read back, in
+    /// ordinal order, so that reading the counts and the entity numbers walks memory forward.
+    touched: Bits,
 }
 
 /// Years and entities counted over the matches of a search, and how many matches there were.
@@ -122,7 +122,7 @@ impl Tally {
                 years,
                 entities,
                 counts: vec![0; terms],
-                touched: Vec::new(),
+                touched: Bits::new(terms),
             });
         }
         let dense = low <= high && high.abs_diff(low) < MAX_DENSE_YEARS;
@@ -198,7 +198,7 @@ impl Tally {
                 };
                 if let Some(count) = tally.counts.get_mut(ord as usize) {
                     if *count == 0 {
-                        tally.touched.push(ord);
+                        tally.touched.set(ord as usize);
                     }
                     *count += 1;
                 }
@@ -258,17 +258,15 @@ impl Tally {
     /// segments' counts added up by entity number, then the best of each kind's numbers.
     fn top_by_number(&self, table: &EntityTable, n: usize) -> Vec<EntityCount> {
         let mut totals = vec![0u32; table.len()];
-        let mut touched: Vec<u32> = Vec::new();
+        let mut touched = Bits::new(table.len());
         for (segment, numbers) in self.segments.iter().zip(&table.numbers) {
-            for &ord in &segment.touched {
-                let count = segment.counts[ord as usize];
-                let Some(&number) = numbers.get(ord as usize) else {
+            for ord in segment.touched.ones(0..segment.counts.len()) {
+                let count = segment.counts[ord];
+                let Some(&number) = numbers.get(ord) else {
                     continue;
                 };
                 if let Some(total) = totals.get_mut(number as usize) {
-                    if *total == 0 {
-                        touched.push(number);
-                    }
+                    touched.set(number as usize);
                     *total = total.saturating_add(count);
                 }
             }
@@ -276,9 +274,8 @@ impl Tally {
         let mut out = Vec::new();
         for (kind, range) in KINDS.into_iter().zip(&table.kinds) {
             let mut counted: Vec<(u32, u32)> = touched
-                .iter()
-                .filter(|number| range.contains(number))
-                .map(|&number| (totals[number as usize], number))
+                .ones(range.start as usize..range.end as usize)
+                .map(|number| (totals[number], number as u32))
                 .collect();
             // Numbers are in name order, so ties by number are ties by name.
             let order = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
@@ -308,8 +305,11 @@ impl Tally {
             let Some(column) = &segment.entities else {
                 continue;
             };
-            let mut counted: Vec<u64> = segment.touched.iter().map(|&ord| u64::from(ord)).collect();
-            counted.sort_unstable();
+            let counted: Vec<u64> = segment
+                .touched
+                .ones(0..segment.counts.len())
+                .map(|ord| ord as u64)
+                .collect();
             let mut counts = counted.iter().map(|&ord| segment.counts[ord as usize]);
             column
                 .dictionary()
@@ -371,10 +371,8 @@ impl Tally {
             lists.push(RankedList::new(
                 segment
                     .touched
-                    .iter()
-                    .map(|&ord| u64::from(ord))
-                    .filter(|ord| (low..high).contains(ord))
-                    .map(|ord| (segment.counts[ord as usize], ord))
+                    .ones(low as usize..high as usize)
+                    .map(|ord| (segment.counts[ord], ord as u64))
                     .collect(),
             ));
         }
@@ -571,6 +569,44 @@ impl EntityTable {
     }
 }
 
+/// A set of small numbers, one bit each.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    /// An empty set for numbers below `len`.
+    fn new(len: usize) -> Bits {
+        Bits(vec![0; len.div_ceil(64)])
+    }
+
+    fn set(&mut self, i: usize) {
+        if let Some(word) = self.0.get_mut(i / 64) {
+            *word |= 1 << (i % 64);
+        }
+    }
+
+    /// The numbers of `range` in the set, in increasing order.
+    fn ones(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let words = self
+            .0
+            .get(range.start / 64..range.end.div_ceil(64).min(self.0.len()))
+            .unwrap_or_default();
+        let first = range.start / 64;
+        let (start, end) = (range.start, range.end);
+        words.iter().enumerate().flat_map(move |(i, &word)| {
+            let base = (first + i) * 64;
+            let mut word = word;
+            std::iter::from_fn(move || {
+                let bit = word.trailing_zeros() as usize;
+                (word != 0).then(|| {
+                    word &= word - 1;
+                    base + bit
+                })
+            })
+            .filter(move |n| (start..end).contains(n))
+        })
+    }
+}
+
 /// A segment's `(count, ordinal)` pairs, most counted first (ties by ordinal, which is name
 /// order), sorted only as far as they are read: the threshold algorithm reads a few dozen of
 /// tens of thousands.
@@ -606,4 +642,31 @@ impl RankedList {
 fn keep_best(top: &mut Vec<(u64, String)>, n: usize) {
     top.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     top.truncate(n);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bits;
+
+    #[test]
+    fn bits_list_the_set_numbers_of_a_range_in_order() {
+        let mut bits = Bits::new(200);
+        for i in [0, 1, 63, 64, 65, 127, 128, 150, 199, 1_000] {
+            bits.set(i); // 1,000 is past the set's words: ignored
+        }
+        let cases: [(std::ops::Range<usize>, &[usize]); 8] = [
+            (0..200, &[0, 1, 63, 64, 65, 127, 128, 150, 199]),
+            (0..0, &[]),
+            (1..64, &[1, 63]),
+            (63..65, &[63, 64]),
+            (64..128, &[64, 65, 127]),
+            (66..127, &[]),
+            (128..10_000, &[128, 150, 199]),
+            (300..400, &[]),
+        ];
+        for (range, expected) in cases {
+            let got: Vec<usize> = bits.ones(range.clone()).collect();
+            assert_eq!(got, expected, "{range:?}");
+        }
+    }
 }
