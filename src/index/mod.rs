@@ -827,6 +827,22 @@ const MEMORY_RESERVE_MB: usize = 48;
 /// the last flushes are still merged.
 const MERGE_BELOW_DOCS: u32 = 50_000;
 
+/// Below this many bytes of corpus, one thread indexes (extraction still runs on every
+/// core). Each indexing thread writes its own segment, and a search opens every segment's
+/// files and looks each word up in each: the bundled corpus (0.1 MB) was two segments, and a
+/// one-shot search of it paid for the second. One thread indexes a few MB in well under a
+/// second.
+const ONE_WRITER_BELOW_BYTES: u64 = 4_000_000;
+
+/// Indexing threads for a build of `corpus_bytes` with `threads` threads in all.
+fn writer_threads(threads: usize, corpus_bytes: u64) -> usize {
+    if corpus_bytes < ONE_WRITER_BELOW_BYTES {
+        1
+    } else {
+        threads
+    }
+}
+
 /// Starts a writer with `threads` indexing threads within a build budget of `memory_mb`.
 fn start_writer(
     index: &Index,
@@ -894,7 +910,11 @@ fn build_locked(
         .map_err(|err| Error::engine(format!("creating an index in {}", gen_dir.display()), err))?;
     schema::register_tokenizers(&index);
     let threads = build_threads(options);
-    let writer = start_writer(&index, threads, options.memory_mb)?;
+    let writer = start_writer(
+        &index,
+        writer_threads(threads, corpus.total_bytes()),
+        options.memory_mb,
+    )?;
     let all: Vec<&CorpusFile> = corpus.files().iter().collect();
     let progress = start_progress(options, &all);
     let keys = file_keys(corpus.files().len());
@@ -1349,6 +1369,27 @@ mod tests {
             .dates
             .windows(2)
             .all(|w| w[0].span.start <= w[1].span.start));
+    }
+
+    /// Each indexing thread writes a segment, and every search pays for each segment: the
+    /// bundled corpus is built by one, whatever the thread count.
+    #[test]
+    fn a_small_corpus_is_one_segment() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let corpus = Corpus::open(&root, None).expect("corpus");
+        let dir = tempfile::tempdir().expect("tempdir");
+        for threads in [1, 2, 4] {
+            let options = BuildOptions {
+                threads: Some(threads),
+                ..BuildOptions::default()
+            };
+            build(&corpus, dir.path(), &options).expect("build");
+            let info = IndexInfo::read(dir.path()).expect("read").expect("info");
+            let index = Index::open_in_dir(dir.path().join(&info.generation)).expect("open");
+            let segments = index.searchable_segment_ids().expect("segments");
+            assert_eq!(segments.len(), 1, "{threads} threads");
+        }
+        assert_eq!(writer_threads(2, ONE_WRITER_BELOW_BYTES), 2);
     }
 
     #[test]
