@@ -117,7 +117,7 @@ impl Tally {
                 high = high.max(years.max_value());
             }
             let entities = reader.fast_fields().str(schema::ENTITY)?;
-            let terms = entities.as_ref().map_or(0, |c| c.dictionary().num_terms());
+            let terms = num_terms(entities.as_ref());
             segments.push(SegmentTally {
                 years,
                 entities,
@@ -449,9 +449,10 @@ impl Tally {
 /// Every entity named in an index's segments, numbered once across them in name order, so
 /// that counts from different segments add up by number instead of by name.
 ///
-/// Building it streams every segment's entity dictionary once: more than one facet count
-/// costs, and what a long-lived index that counts facets again and again saves on each
-/// (spelling out and looking up entities across segments). See `SearchIndex`'s use of it.
+/// Building it streams every segment's entity dictionary whole, where one count by name
+/// spells out a few dozen entries; a long-lived index that counts facets again and again
+/// then saves, on each count, spelling out and looking up entities across segments. See
+/// `Generation::entity_table` for when it is built.
 pub(crate) struct EntityTable {
     /// The segments it numbers, in the searcher's order.
     segments: Vec<SegmentId>,
@@ -474,14 +475,7 @@ impl EntityTable {
             .collect::<tantivy::Result<Vec<Option<StrColumn>>>>()?;
         let mut numbers: Vec<Vec<u32>> = columns
             .iter()
-            .map(|column| {
-                vec![
-                    0;
-                    column
-                        .as_ref()
-                        .map_or(0, |column| column.dictionary().num_terms())
-                ]
-            })
+            .map(|column| vec![0; num_terms(column.as_ref())])
             .collect();
         let mut heads = Vec::new();
         for (segment, column) in columns.iter().enumerate() {
@@ -567,6 +561,11 @@ impl EntityTable {
                 .zip(&tally.segments)
                 .all(|(numbers, segment)| numbers.len() == segment.counts.len())
     }
+}
+
+/// Entities in a segment's entity column (none without one).
+fn num_terms(column: Option<&StrColumn>) -> usize {
+    column.map_or(0, |column| column.dictionary().num_terms())
 }
 
 /// A set of small numbers, one bit each.

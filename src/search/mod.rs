@@ -543,9 +543,9 @@ impl Generation {
     }
 
     /// The entity table for a facet count, from this generation's second facet count on.
-    /// Building it costs more than one count saves (a few counts' worth on the Wikipedia
-    /// slice), so a one-shot search never builds it; an index kept open and asked again,
-    /// as a library user or a server does, has it from then on.
+    /// Building it reads every segment's entity dictionary whole, where one count by name
+    /// reads a few dozen entries, so a one-shot search never builds it; an index kept open
+    /// and asked again, as a library user or a server does, has it from then on.
     fn entity_table(&self, searcher: &Searcher) -> Option<&EntityTable> {
         if let Some(table) = self.entity_table.get() {
             return Some(table);
