@@ -917,7 +917,7 @@ word_set! {
         earlier either even eventually every few finally first following for from further \
         furthermore had has have he hence her here his how however i if in indeed initially \
         instead into is it its just last later like many may meanwhile might more moreover \
-        most much must my neither new next no nor not of on once one only onto or other \
+        most much must my neither next no nor not of on once one only onto or other \
         others our over overall recent recently second several shall she shortly should \
         since so some still subsequently such than that the their them then there therefore \
         these they third this those though through throughout thus to toward towards two \
@@ -2327,6 +2327,11 @@ mod tests {
         unknown_head_after_of: "the Ministry of Hajj and Religious Affairs said"
             => [Organisation "Ministry of Hajj and Religious Affairs"];
         shouting_not_acronyms: "BREAKING NEWS FROM KABUL" => [Place "Kabul"];
+        // "New" starts names (Wikipedia is full of them), not only sentences.
+        new_starts_a_name: "The New York City Police Department said so."
+            => [Organisation "New York City Police Department"];
+        new_in_a_place: "He moved to New Zealand." => [Other "New Zealand"];
+        new_starting_a_sentence: "New fighting broke out near the border." => [];
     }
 
     #[test]
