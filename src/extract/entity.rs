@@ -1378,6 +1378,13 @@ static PARAGRAPH_BREAK: LazyLock<Regex> =
 static ROMAN_NUMERAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[IVXLC]+$").expect("constant regex"));
 
+/// Whether `word` is a Roman numeral from II to XXXIX, as after a name.
+fn is_numeral_suffix(word: &str) -> bool {
+    (2..=6).contains(&word.len())
+        && word.bytes().all(|b| matches!(b, b'I' | b'V' | b'X'))
+        && ROMAN_NUMERAL.is_match(word)
+}
+
 struct Extraction<'a> {
     gaz: &'a Gazetteer,
     text: &'a str,
@@ -1780,6 +1787,17 @@ impl<'a> Extraction<'a> {
                 }
                 break;
             }
+            // A regnal or ordinal numeral ends a name: "World War II", "Elizabeth II". A lone
+            // "I" does not, for it is as often the pronoun.
+            let next = j + 1;
+            if !ends_in_place
+                && next < n
+                && !self.covered[next]
+                && is_name_gap(self.gap(j, next))
+                && is_numeral_suffix(self.word(next))
+            {
+                j = next;
+            }
             runs.push(Run {
                 members: i..j + 1,
                 ends_in_place,
@@ -1838,6 +1856,10 @@ impl<'a> Extraction<'a> {
             .and_then(|p| p.checked_sub(1));
         let head = match before_of {
             Some(p) => flags(member(lo + p)),
+            // The numeral of "World War II" is not its head.
+            None if hi > lo + 1 && is_numeral_suffix(self.word(member(hi - 1))) => {
+                flags(member(hi - 2))
+            }
             None if hi > lo => flags(member(hi - 1)),
             None => 0,
         };
@@ -2332,6 +2354,10 @@ mod tests {
             => [Organisation "New York City Police Department"];
         new_in_a_place: "He moved to New Zealand." => [Other "New Zealand"];
         new_starting_a_sentence: "New fighting broke out near the border." => [];
+        // A Roman numeral ends a name, and the word before it is the head.
+        numeral_ends_a_name: "After World War II ended, Pakistan was created."
+            => [Event "World War II", Place "Pakistan"];
+        numeral_after_a_name: "Pope John Paul II met them." => [Other "Pope John Paul II"];
     }
 
     #[test]
