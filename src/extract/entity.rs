@@ -1375,6 +1375,30 @@ static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PARAGRAPH_BREAK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\n[ \t\r]*\n").expect("constant regex"));
+/// Whether a one-letter name at `span` of `text` (`X`, the network) stands as that name: right
+/// after a lowercase word ("posted on X"), and not inside a longer name ("Louis X", "Generation
+/// X", "X Games") or a compound ("X-ray"), which is what a lone capital letter usually is.
+fn lone_letter_is_a_name(text: &str, span: &Range<usize>) -> bool {
+    let (Some(before), Some(after)) = (text.get(..span.start), text.get(span.end..)) else {
+        return false;
+    };
+    let word_before = before.strip_suffix(' ').is_some_and(|before| {
+        let previous = before
+            .rsplit(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or_default();
+        !previous.is_empty()
+            && before.ends_with(previous)
+            && previous.chars().all(char::is_lowercase)
+    });
+    let joined = after.starts_with(['-', '\u{2010}', '\u{2011}', '\u{2013}']);
+    let name_after = after
+        .strip_prefix(' ')
+        .and_then(|after| after.chars().next())
+        .is_some_and(char::is_uppercase);
+    word_before && !joined && !name_after
+}
+
 static ROMAN_NUMERAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[IVXLC]+$").expect("constant regex"));
 
@@ -1584,6 +1608,9 @@ impl<'a> Extraction<'a> {
             let Some(span) = norm.to_original(&main) else {
                 continue;
             };
+            if p.text.len() == 1 && !lone_letter_is_a_name(self.text, &span) {
+                continue;
+            }
             if p.mononym {
                 if let Some(token) = self.token_at(&span) {
                     self.cover(&span);
@@ -2358,6 +2385,11 @@ mod tests {
         numeral_ends_a_name: "After World War II ended, Pakistan was created."
             => [Event "World War II", Place "Pakistan"];
         numeral_after_a_name: "Pope John Paul II met them." => [Other "Pope John Paul II"];
+        // A one-letter alias (X, the network) only after a lowercase word, on its own.
+        lone_letter_alias: "the ministry said in a statement posted on X, rejecting it"
+            => [Organisation "X (social network)"];
+        lone_letter_in_a_name: "Louis X of France and Malcolm X spoke." => [];
+        lone_letter_in_a_compound: "an X-ray of the border and the X Games" => [];
     }
 
     #[test]
