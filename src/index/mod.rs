@@ -843,6 +843,11 @@ fn writer_threads(threads: usize, corpus_bytes: u64) -> usize {
     }
 }
 
+/// Most a single indexing thread may buffer: Tantivy refuses 4 GiB or more per thread (its
+/// arena addresses are 32-bit), so a huge `--memory` is not all used, above all by the one
+/// thread of a small corpus.
+const MAX_WRITER_MB_PER_THREAD: usize = 4_000;
+
 /// Starts a writer with `threads` indexing threads within a build budget of `memory_mb`.
 fn start_writer(
     index: &Index,
@@ -852,7 +857,9 @@ fn start_writer(
     // A writer's buffers grow to its budget and then, while a segment is written out, by about
     // half again: two thirds of what is left go to the buffers. Tantivy needs at least 15 MB
     // per thread, and a segment written from less is small.
-    let writer_mb = (memory_mb.saturating_sub(MEMORY_RESERVE_MB) * 2 / 3).max(20 * threads);
+    let writer_mb = (memory_mb.saturating_sub(MEMORY_RESERVE_MB) * 2 / 3)
+        .max(20 * threads)
+        .min(MAX_WRITER_MB_PER_THREAD * threads);
     let writer = index
         .writer_with_num_threads(threads, writer_mb * 1_000_000)
         .map_err(|err| Error::engine("starting the index writer", err))?;
@@ -1390,6 +1397,17 @@ mod tests {
             assert_eq!(segments.len(), 1, "{threads} threads");
         }
         assert_eq!(writer_threads(2, ONE_WRITER_BELOW_BYTES), 2);
+    }
+
+    /// However large the budget, the writer starts: Tantivy caps what one thread may buffer.
+    #[test]
+    fn a_huge_budget_still_starts_a_writer() {
+        let (schema, _) = schema::build_schema();
+        let index = Index::create_in_ram(schema);
+        for (threads, memory_mb) in [(1, 20_000), (2, 100_000), (1, usize::MAX / 2_000_000)] {
+            start_writer(&index, threads, memory_mb)
+                .unwrap_or_else(|err| panic!("{threads} threads, {memory_mb} MB: {err}"));
+        }
     }
 
     #[test]
