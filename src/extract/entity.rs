@@ -1402,11 +1402,13 @@ fn lone_letter_is_a_name(text: &str, span: &Range<usize>) -> bool {
 static ROMAN_NUMERAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[IVXLC]+$").expect("constant regex"));
 
-/// Whether `word` is a Roman numeral from II to XXXIX, as after a name.
+/// Whether `word` is a Roman numeral from II to XXXIX, as after a name ("World War II",
+/// "Louis XIV"). The one-letter numerals are left out: "I" is as often the pronoun, and "V" and
+/// "X" are as often letters.
 fn is_numeral_suffix(word: &str) -> bool {
-    (2..=6).contains(&word.len())
-        && word.bytes().all(|b| matches!(b, b'I' | b'V' | b'X'))
-        && ROMAN_NUMERAL.is_match(word)
+    static NUMERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^X{0,3}(?:IX|IV|V?I{0,3})$").expect("constant regex"));
+    word.len() >= 2 && NUMERAL.is_match(word)
 }
 
 struct Extraction<'a> {
@@ -2478,6 +2480,18 @@ mod tests {
         );
         // Quadratic would be 16×; allow for a noisy machine.
         assert!(large < 10.0 * small + 0.05, "{small:.3} s vs {large:.3} s");
+    }
+
+    #[test]
+    fn numeral_suffixes_are_roman_numerals_from_two() {
+        for word in ["II", "III", "IV", "IX", "XIV", "XXI", "XXXVIII", "XXXIX"] {
+            assert!(is_numeral_suffix(word), "{word}");
+        }
+        for word in [
+            "", "I", "V", "X", "IIII", "VV", "VIX", "IXI", "XXXX", "XL", "TTP", "Ii",
+        ] {
+            assert!(!is_numeral_suffix(word), "{word}");
+        }
     }
 
     #[test]
