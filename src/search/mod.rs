@@ -321,8 +321,8 @@ struct Generation {
     /// reads its block index, which costs more than ranking a short query.
     order: OnceLock<Vec<Column<u64>>>,
     /// Entities numbered across segments, built by the second facet count (see
-    /// [`Generation::entity_table`]).
-    entity_table: OnceLock<EntityTable>,
+    /// [`Generation::entity_table`]); `None` if building it failed, so it is not tried again.
+    entity_table: OnceLock<Option<EntityTable>>,
     /// Facet counts asked of this generation so far.
     facet_counts: AtomicUsize,
 }
@@ -548,15 +548,15 @@ impl Generation {
     /// and asked again, as a library user or a server does, has it from then on.
     fn entity_table(&self, searcher: &Searcher) -> Option<&EntityTable> {
         if let Some(table) = self.entity_table.get() {
-            return Some(table);
+            return table.as_ref();
         }
         if self.facet_counts.fetch_add(1, Ordering::Relaxed) == 0 {
             return None;
         }
         // Should two searches build it at once, one table is kept; failing to build it only
-        // means counting by name.
-        let table = EntityTable::build(searcher).ok()?;
-        Some(self.entity_table.get_or_init(|| table))
+        // means counting by name, from then on.
+        let table = EntityTable::build(searcher).ok();
+        self.entity_table.get_or_init(|| table).as_ref()
     }
 
     /// Counts every match of `query` without scoring any, with the years and entities they

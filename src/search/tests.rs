@@ -251,7 +251,11 @@ fn facets_count_every_match() {
         };
         let results = index.search(&request).expect("search");
         assert_eq!(
-            index.current().entity_table.get().is_some(),
+            index
+                .current()
+                .entity_table
+                .get()
+                .is_some_and(Option::is_some),
             round > 0,
             "{query}: the entity table is built by the second facet count"
         );
