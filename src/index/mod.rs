@@ -151,8 +151,8 @@ impl IndexInfo {
     /// Whether the corpus is, as far as sizes and modification times tell, as it was when the
     /// index was built: every recorded directory has its recorded modification time (so no
     /// entry was added, removed or renamed in it) and every recorded file its size and
-    /// modification time. No directory is listed and no file is read: one `stat` per file, in
-    /// parallel, which is what lets a search of a corpus of 100,000 files skip the walk that
+    /// modification time. No directory is listed and no file is read: one `stat` per file (in
+    /// parallel when there are many), which is what lets a search of a corpus of 100,000 files skip the walk that
     /// [`Corpus::open`] does. `false` also when it cannot tell (an index without recorded
     /// directories, or of another format); [`freshness`] then says what changed.
     pub fn corpus_unchanged(&self) -> bool {
@@ -1266,7 +1266,11 @@ fn check_segment_files(
         .filter(|name| of_a_segment(&segments, name))
         .collect();
     expected.sort();
-    if let Some(gone) = expected.iter().find(|name| !gen_dir.join(name).exists()) {
+    // `present` is the directory's listing, sorted: no `stat` per file for this.
+    if let Some(gone) = expected
+        .iter()
+        .find(|name| present.binary_search(name).is_err())
+    {
         return Err(SegmentProblem::Missing(gone.clone()));
     }
     let recorded: HashMap<&str, (u64, u128)> = recorded
