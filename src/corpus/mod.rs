@@ -431,8 +431,6 @@ fn resolve_path(path: &Path) -> Option<PathBuf> {
     Some(resolve_path(parent)?.join(name))
 }
 
-/// Drops the files reached through a link when the same file is also reached directly (or
-/// through an earlier link), so that a link inside the corpus never indexes a file twice.
 /// A modification time in nanoseconds since the Unix epoch; 0 when unknown.
 pub(crate) fn modified_ns(meta: Option<&std::fs::Metadata>) -> u128 {
     meta.and_then(|meta| meta.modified().ok())
@@ -440,6 +438,8 @@ pub(crate) fn modified_ns(meta: Option<&std::fs::Metadata>) -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
+/// Drops the files reached through a link when the same file is also reached directly (or
+/// through an earlier link), so that a link inside the corpus never indexes a file twice.
 fn without_duplicates(found: Vec<Found>, real_root: &Path) -> Vec<CorpusFile> {
     let mut files: Vec<CorpusFile> = if found.iter().any(|f| f.via_link) {
         let direct: HashSet<PathBuf> = found
