@@ -1360,6 +1360,9 @@ struct Run {
     members: Range<usize>,
     /// The run took in a known place after a final `of`.
     ends_in_place: bool,
+    /// The run's last member is a lone "I" taken as a numeral ("World War I"): it is not the
+    /// pronoun, though the stop-word list has it.
+    ends_in_lone_numeral: bool,
 }
 
 /// A lone capitalised word waiting for context.
@@ -1403,8 +1406,8 @@ static ROMAN_NUMERAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[IVXLC]+$").expect("constant regex"));
 
 /// Whether `word` is a Roman numeral from II to XXXIX, as after a name ("World War II",
-/// "Louis XIV"). The one-letter numerals are left out: "I" is as often the pronoun, and "V" and
-/// "X" are as often letters.
+/// "Louis XIV"). The one-letter numerals are left out: "I" is as often the pronoun (see
+/// `Extraction::lone_i_is_a_numeral` for when it is not), and "V" and "X" are as often letters.
 fn is_numeral_suffix(word: &str) -> bool {
     static NUMERAL: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^X{0,3}(?:IX|IV|V?I{0,3})$").expect("constant regex"));
@@ -1756,6 +1759,31 @@ impl<'a> Extraction<'a> {
         self.tokens.get(i).is_some_and(|t| t.shape == Shape::Cap) && !self.covered[i]
     }
 
+    /// Whether token `i`, right after the name word `last`, is a lone "I" that ends the name as
+    /// its numeral ("World War I", "Division I") rather than the pronoun. On the Wikipedia
+    /// slice the pronoun follows a sentence starter ("When I was", "If I had": on the
+    /// stop-word list), leads a contraction ("I'm", "I've") or sits in a title-cased song name
+    /// ("All I Want", "Everywhere I Go"); the numeral has none of these. (A verb after it does
+    /// not tell them apart: "World War I was" is as common as "When I was".)
+    fn lone_i_is_a_numeral(&self, last: usize, i: usize) -> bool {
+        const NOT_A_NAME_WORD: u32 =
+            STOP_WORDS.bit | TITLES.bit | MONTHS_AND_DAYS.bit | CONNECTORS.bit;
+        let Some(token) = self.tokens.get(i) else {
+            return false;
+        };
+        if self.word(i) != "I" || self.flags(last) & NOT_A_NAME_WORD != 0 {
+            return false;
+        }
+        let after = self.text.get(token.span.end..).unwrap_or_default();
+        let joined = after.starts_with(['\'', '\u{2019}', '-', '\u{2010}', '\u{2011}', '\u{2013}']);
+        let name_after = is_name_gap(self.gap(i, i + 1))
+            && matches!(
+                self.tokens.get(i + 1).map(|t| t.shape),
+                Some(Shape::Cap | Shape::Acronym)
+            );
+        !joined && !name_after
+    }
+
     /// Maximal sequences of uncovered capitalised words joined by single
     /// spaces or hyphens, with name connectors allowed between them. A run
     /// may end in a known place after `of` ("Embassy of Afghanistan").
@@ -1816,20 +1844,22 @@ impl<'a> Extraction<'a> {
                 }
                 break;
             }
-            // A regnal or ordinal numeral ends a name: "World War II", "Elizabeth II". A lone
-            // "I" does not, for it is as often the pronoun.
+            // A regnal or ordinal numeral ends a name: "World War II", "Elizabeth II", and
+            // "World War I" when that "I" cannot be the pronoun.
             let next = j + 1;
-            if !ends_in_place
-                && next < n
-                && !self.covered[next]
-                && is_name_gap(self.gap(j, next))
-                && is_numeral_suffix(self.word(next))
-            {
-                j = next;
+            let mut ends_in_lone_numeral = false;
+            if !ends_in_place && next < n && !self.covered[next] && is_name_gap(self.gap(j, next)) {
+                if is_numeral_suffix(self.word(next)) {
+                    j = next;
+                } else if self.lone_i_is_a_numeral(j, next) {
+                    j = next;
+                    ends_in_lone_numeral = true;
+                }
             }
             runs.push(Run {
                 members: i..j + 1,
                 ends_in_place,
+                ends_in_lone_numeral,
             });
             i = j + 1;
         }
@@ -1869,8 +1899,14 @@ impl<'a> Extraction<'a> {
         let covered = |i: usize| self.covered.get(i).copied().unwrap_or(true);
         let mut lo = 0;
         let mut hi = run.members.len();
+        // The "I" of "World War I" is on the stop-word list as the pronoun.
+        let numeral_end = |hi: usize| {
+            hi == run.members.len() && run.ends_in_lone_numeral
+                || is_numeral_suffix(self.word(member(hi - 1)))
+        };
         // Titles stay at the end: "Ministry of National Defense".
         while hi > lo
+            && !(run.ends_in_lone_numeral && hi == run.members.len())
             && !covered(member(hi - 1))
             && on(
                 member(hi - 1),
@@ -1886,9 +1922,7 @@ impl<'a> Extraction<'a> {
         let head = match before_of {
             Some(p) => flags(member(lo + p)),
             // The numeral of "World War II" is not its head.
-            None if hi > lo + 1 && is_numeral_suffix(self.word(member(hi - 1))) => {
-                flags(member(hi - 2))
-            }
+            None if hi > lo + 1 && numeral_end(hi) => flags(member(hi - 2)),
             None if hi > lo => flags(member(hi - 1)),
             None => 0,
         };
@@ -2387,6 +2421,17 @@ mod tests {
         numeral_ends_a_name: "After World War II ended, Pakistan was created."
             => [Event "World War II", Place "Pakistan"];
         numeral_after_a_name: "Pope John Paul II met them." => [Other "Pope John Paul II"];
+        // A lone "I" is the numeral after a name word, the pronoun anywhere else.
+        lone_numeral_ends_a_name: "Before World War I, the Durand Line was already drawn."
+            => [Event "World War I", Place "Durand Line"];
+        lone_numeral_before_a_verb: "World War I was followed by the Third Anglo-Afghan War."
+            => [Event "World War I", Event "Third Anglo-Afghan War"];
+        lone_pronoun_after_a_sentence_starter: "They reached Camp Bastion Then I left."
+            => [Other "Camp Bastion"];
+        lone_pronoun_in_a_contraction: "At Camp Bastion I'm told they waited."
+            => [Other "Camp Bastion"];
+        lone_pronoun_in_a_title: "the song Sweet Heaven I Cry by Imran Khan"
+            => [Other "Sweet Heaven", Person "Imran Khan"];
         // A one-letter alias (X, the network) only after a lowercase word, on its own.
         lone_letter_alias: "the ministry said in a statement posted on X, rejecting it"
             => [Organisation "X (social network)"];
