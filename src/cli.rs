@@ -4,7 +4,10 @@
 //! library never sees them, and nothing here touches the index.
 
 use afsearch::EntityKind;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -46,8 +49,7 @@ Exit status: 0 if something matched, 1 if nothing did, 2 on an error.";
     about = "Search a corpus of articles: ranked paragraphs with highlighted matches.",
     long_about = LONG_ABOUT,
     after_help = EXAMPLES,
-    after_long_help = format!("{QUERY_HELP}\n\n{EXAMPLES}"),
-    args_conflicts_with_subcommands = true
+    after_long_help = format!("{QUERY_HELP}\n\n{EXAMPLES}")
 )]
 pub struct Cli {
     /// What to do; searching is the default.
@@ -56,6 +58,73 @@ pub struct Cli {
     /// Search arguments (when no subcommand is given).
     #[command(flatten)]
     pub search: SearchArgs,
+}
+
+impl Cli {
+    /// The process's command line, parsed with [`Cli::try_parse_checked_from`]; on an error
+    /// (or `--help`, `--version`) prints it and exits as clap does, with status 2 for errors.
+    pub fn parse_checked() -> Cli {
+        Cli::try_parse_checked_from(std::env::args_os()).unwrap_or_else(|err| err.exit())
+    }
+
+    /// Parses `args` (the program name first), with one rule clap has no setting for: a
+    /// search option written before a subcommand (`afsearch -n 5 entities`) is an error, not
+    /// silently dropped. The options every command takes (`--index`, `--corpus`, `--follow`)
+    /// may come first: `afsearch --index /tmp/x stats` runs `stats` on that index. A word
+    /// after the query's first word, or after `--`, is always part of the query
+    /// (`afsearch Durand index`, `afsearch -- stats`).
+    pub fn try_parse_checked_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut command = Cli::command();
+        let matches = command.try_get_matches_from_mut(args)?;
+        if let Some((name, _)) = matches.subcommand() {
+            let takes = |id: &clap::Id| {
+                command
+                    .find_subcommand(name)
+                    .is_some_and(|sub| sub.get_arguments().any(|arg| arg.get_id() == id))
+            };
+            // Only options: a query word ends the search for a subcommand name.
+            let (mut moved, mut foreign) = (Vec::new(), Vec::new());
+            for arg in command.get_arguments().filter(|arg| !arg.is_global_set()) {
+                if matches.value_source(arg.get_id().as_str()) != Some(ValueSource::CommandLine) {
+                    continue;
+                }
+                let long = arg.get_long().map(|long| format!("--{long}"));
+                let Some(spelling) = long.or_else(|| arg.get_short().map(|c| format!("-{c}")))
+                else {
+                    continue;
+                };
+                if takes(arg.get_id()) {
+                    moved.push(spelling);
+                } else {
+                    foreign.push(spelling);
+                }
+            }
+            let problem = match (foreign.is_empty(), moved.is_empty()) {
+                (true, true) => None,
+                (true, false) => Some(format!(
+                    "{} must come after the subcommand: afsearch {name} [OPTIONS]",
+                    moved.join(", "),
+                )),
+                (false, _) => Some(format!(
+                    "{} {} a search option; `afsearch {name}` does not take {}",
+                    foreign.join(", "),
+                    if foreign.len() == 1 { "is" } else { "are" },
+                    if foreign.len() == 1 { "it" } else { "them" },
+                )),
+            };
+            if let Some(problem) = problem {
+                let message = format!(
+                    "{problem}\n\n  tip: to search for the word \"{name}\": afsearch -- {name}"
+                );
+                return Err(command.error(ErrorKind::ArgumentConflict, message));
+            }
+        }
+        Cli::from_arg_matches(&matches).map_err(|err| err.format(&mut command))
+    }
 }
 
 /// Subcommands.
@@ -262,5 +331,66 @@ mod tests {
             (cli.search.limit, cli.search.query),
             (5, vec!["-minus".to_string()])
         );
+    }
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_checked_from(std::iter::once("afsearch").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn options_every_command_takes_may_precede_a_subcommand() {
+        let cli = parse(&["--index", "/tmp/x", "stats"]).expect("parse");
+        let Some(Command::Stats(stats)) = cli.command else {
+            panic!("not stats: {cli:?}");
+        };
+        assert_eq!(stats.location.index, Some(PathBuf::from("/tmp/x")));
+        let cli = parse(&["--corpus", "c", "--follow", "entities", "-n", "2"]).expect("parse");
+        let Some(Command::Entities(entities)) = cli.command else {
+            panic!("not entities: {cli:?}");
+        };
+        assert_eq!(entities.location.corpus, Some(PathBuf::from("c")));
+        assert!(entities.location.follow);
+        assert_eq!(entities.limit, 2);
+    }
+
+    #[test]
+    fn search_options_before_a_subcommand_are_an_error() {
+        for (args, says) in [
+            (
+                &["-n", "5", "entities"][..],
+                "--limit must come after the subcommand",
+            ),
+            (
+                &["--json", "-n", "5", "entities"][..],
+                "--limit, --json must come after",
+            ),
+            (
+                &["--year", "2025", "stats"][..],
+                "--year is a search option",
+            ),
+            (
+                &["--index", "i", "--facets", "index"][..],
+                "--facets is a search option",
+            ),
+        ] {
+            let err = parse(args).expect_err("misplaced option");
+            assert_eq!(err.kind(), ErrorKind::ArgumentConflict, "{args:?}");
+            let text = err.to_string();
+            assert!(text.contains(says), "{args:?}: {text}");
+            assert!(text.contains("afsearch -- "), "{args:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_subcommand_name_inside_a_query_is_a_query_word() {
+        for (args, query) in [
+            (&["Durand", "index"][..], &["Durand", "index"][..]),
+            (&["--", "stats"][..], &["stats"][..]),
+            (&["-n", "1", "--", "entities"][..], &["entities"][..]),
+        ] {
+            let cli = parse(args).expect("parse");
+            assert!(cli.command.is_none(), "{args:?}");
+            assert_eq!(cli.search.query, query, "{args:?}");
+        }
     }
 }

@@ -17,7 +17,7 @@ use afsearch::{
     Corpus, Freshness, IndexInfo, SearchIndex, SearchRequest, SortOrder,
 };
 use anyhow::{Context, Result};
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 use cli::{
     Cli, ColorWhen, Command, EntitiesArgs, FilterArgs, IndexArgs, Location, SearchArgs, SortBy,
     StatsArgs,
@@ -33,7 +33,7 @@ const DEFAULT_INDEX: &str = "index";
 const DEFAULT_CORPUS: &str = "corpus";
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_checked();
     let outcome = match cli.command {
         Some(Command::Index(args)) => run_index(&args),
         Some(Command::Entities(args)) => run_entities(&args),

@@ -533,6 +533,37 @@ fn stats_describe_the_index() {
     assert!(stdout.contains("Taliban 23"), "{stdout}");
 }
 
+#[test]
+fn index_and_corpus_options_may_come_before_a_subcommand() {
+    let dir = TestDir::with_article();
+    let elsewhere = dir.path().join("elsewhere");
+    let output = dir
+        .cmd()
+        .arg("--index")
+        .arg(&elsewhere)
+        .args(["stats", "--json"])
+        .output()
+        .expect("run");
+    let (stdout, stderr) = outputs(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stats: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(stats["paragraphs"], 60);
+    assert!(elsewhere.join("afsearch.json").is_file());
+    // A search option there would be dropped by the subcommand: refused, with the way out.
+    let output = dir
+        .cmd()
+        .args(["-n", "5", "entities"])
+        .output()
+        .expect("run");
+    let (stdout, stderr) = outputs(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    assert!(
+        stderr.contains("--limit must come after the subcommand"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("afsearch -- entities"), "{stderr}");
+}
+
 #[cfg(unix)]
 #[test]
 fn follow_flag_follows_links_out_of_the_corpus() {
