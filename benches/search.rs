@@ -91,16 +91,7 @@ fn targets() -> Vec<Target> {
         });
     }
     if let Some(slice) = common::slice(common::articles_from_env(0)) {
-        let queries = common::scale_dir()
-            .and_then(|dir| std::fs::read_to_string(dir.join("queries-60.txt")).ok())
-            .map(|text| {
-                text.lines()
-                    .map(str::trim)
-                    .filter(|q| !q.is_empty())
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
+        let queries = common::scale_queries();
         if slice.format == "jsonl" {
             eprintln!(
                 "{}: afsearch does not read WikiExtractor files yet; indexed the same paragraphs as JSON lines",

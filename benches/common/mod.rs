@@ -33,6 +33,21 @@ pub fn scale_dir() -> Option<PathBuf> {
     dir.join(SLICE_NAME).is_file().then_some(dir)
 }
 
+/// The 60 queries of issue 8 (`queries-60.txt` beside the slice), one per line; empty when
+/// `../shared` is not there.
+pub fn scale_queries() -> Vec<String> {
+    scale_dir()
+        .and_then(|dir| std::fs::read_to_string(dir.join("queries-60.txt")).ok())
+        .map(|text| {
+            text.lines()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Where benches keep what they build; reused by later runs.
 pub fn cache_dir() -> PathBuf {
     manifest_dir().join("target/afsearch-bench")
