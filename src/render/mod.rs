@@ -145,7 +145,17 @@ pub fn write_human<W: WriteColor>(
         } else {
             "paragraphs"
         };
-        write!(out, "{first}–{last} of {} matching {noun}", results.total)?;
+        // A search that did not count every match knows only a lower bound: say so.
+        let at_least = if results.total_is_exact {
+            ""
+        } else {
+            "at least "
+        };
+        write!(
+            out,
+            "{first}–{last} of {at_least}{} matching {noun}",
+            results.total
+        )?;
         out.reset()?;
         writeln!(out)?;
     }
@@ -331,6 +341,7 @@ mod tests {
     fn results() -> SearchResults {
         SearchResults {
             total: 2,
+            total_is_exact: true,
             hits: vec![Hit {
                 rank: 1,
                 score: 7.5,
@@ -362,6 +373,20 @@ mod tests {
         assert_eq!(
             text,
             " 1. Relations › History › Contemporary\n    a.txt ¶3 · score 7.50 · 2023–2025\n    The Torkham crossing was shut.\n\n1–1 of 2 matching paragraphs\n"
+        );
+    }
+
+    #[test]
+    fn human_says_when_the_total_is_a_lower_bound() {
+        let mut r = results();
+        r.total = 40;
+        r.total_is_exact = false;
+        let mut out = NoColor::new(Vec::new());
+        write_human(&mut out, &r, &HumanOptions { width: Some(80) }).expect("write");
+        let text = String::from_utf8(out.into_inner()).expect("utf8");
+        assert!(
+            text.ends_with("\n1–1 of at least 40 matching paragraphs\n"),
+            "{text:?}"
         );
     }
 

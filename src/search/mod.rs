@@ -7,7 +7,8 @@
 //!
 //! A ranked search scores as few matches as it can (`topk`): a plain-word query with many
 //! postings is pruned with block-max WAND, then its matches are counted from their document ids
-//! alone; any other query is scored in one pass that also counts. Searches with nothing to score
+//! alone, unless the request said it need not count them all ([`SearchRequest::count_all`]);
+//! any other query is scored in one pass that also counts. Searches with nothing to score
 //! (filters only, by date) count in a pass without scores. Years and entities, when asked for,
 //! are tallied in whichever pass counts.
 
@@ -45,7 +46,7 @@ use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
 use terms::Terms;
-use topk::{Ranked, Ranking};
+use topk::{Counting, Matches, Ranking};
 use typo::Correction;
 
 /// Excerpt length, in bytes, before joining fragments.
@@ -90,6 +91,11 @@ pub struct SearchRequest {
     /// Whether a ranked search re-scores its matches with words that its best hits share
     /// (pseudo-relevance feedback); on by default. The matching paragraphs are the same.
     pub feedback: bool,
+    /// Whether to count every matching paragraph (on by default). Off, a search may find its
+    /// best hits without visiting every match, and [`SearchResults::total`] is then only a
+    /// lower bound ([`SearchResults::total_is_exact`] says which). Facets count every match
+    /// whatever this says.
+    pub count_all: bool,
 }
 
 impl SearchRequest {
@@ -108,6 +114,7 @@ impl SearchRequest {
             facets: false,
             exact: false,
             feedback: true,
+            count_all: true,
         }
     }
 
@@ -179,6 +186,17 @@ impl SearchRequest {
         self
     }
 
+    /// With `false`, counts only the matches that finding the best hits visits, for callers
+    /// that show no "1–10 of 3,465" line: a query of plain words then skips the paragraphs that
+    /// cannot reach the page, which is most of them when they are many. The hits and their
+    /// scores are the same either way; [`SearchResults::total`] becomes a lower bound, and
+    /// [`SearchResults::total_is_exact`] says whether it still happens to be exact. Asking for
+    /// [`facets`](SearchRequest::facets) counts every match regardless.
+    pub fn count_all(mut self, count_all: bool) -> Self {
+        self.count_all = count_all;
+        self
+    }
+
     /// Whether any filter (years, dates, entities) is set.
     pub fn has_filters(&self) -> bool {
         self.years.is_some()
@@ -244,8 +262,14 @@ pub struct EntityListing {
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
-    /// How many paragraphs match in all (not only those returned).
+    /// How many paragraphs match in all (not only those returned), or, when
+    /// [`total_is_exact`](SearchResults::total_is_exact) is false, how many at least.
     pub total: usize,
+    /// Whether [`total`](SearchResults::total) counts every match. Always true unless the
+    /// request turned [`SearchRequest::count_all`] off; even then, true when the search
+    /// happened to see every match. A lower bound depends on how the index's segments were
+    /// written, where the hits do not.
+    pub total_is_exact: bool,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
     /// How the query was read, when that is worth telling (ignored syntax).
@@ -610,72 +634,80 @@ impl Generation {
                 Order::Asc,
             )
         };
-        let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Option<Facets>) = if request
-            .sort
-            == SortOrder::Date
-            || request.query.trim().is_empty()
-        {
-            // By date, or filters alone (in corpus order): nothing to score.
-            let top = if request.sort == SortOrder::Date {
-                let by_date = (
-                    SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
-                    Order::Asc,
-                );
-                let top = TopDocs::with_limit(limit).order_by((by_date, in_corpus_order()));
-                let top = searcher.search(&built.query, &top).map_err(engine)?;
-                top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
+        let (scored, matches, facets): (Vec<(f32, DocAddress)>, Matches, Option<Facets>) =
+            if request.sort == SortOrder::Date || request.query.trim().is_empty() {
+                // By date, or filters alone (in corpus order): nothing to score.
+                let top = if request.sort == SortOrder::Date {
+                    let by_date = (
+                        SortByStaticFastValue::<i64>::for_field(schema::FIRST_DATE),
+                        Order::Asc,
+                    );
+                    let top = TopDocs::with_limit(limit).order_by((by_date, in_corpus_order()));
+                    let top = searcher.search(&built.query, &top).map_err(engine)?;
+                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
+                } else {
+                    let top = TopDocs::with_limit(limit).order_by(in_corpus_order());
+                    let top = searcher.search(&built.query, &top).map_err(engine)?;
+                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
+                };
+                // Counting costs little beside visiting every match in order, as this does anyway.
+                let (total, facets) = self
+                    .count(&searcher, built.query.as_ref(), request.facets)
+                    .map_err(|err| Error::engine("counting matches", err))?;
+                (top, Matches::exact(total), facets)
             } else {
-                let top = TopDocs::with_limit(limit).order_by(in_corpus_order());
-                let top = searcher.search(&built.query, &top).map_err(engine)?;
-                top.into_iter().map(|(_, addr)| (0.0, addr)).collect()
-            };
-            let (total, facets) = self
-                .count(&searcher, built.query.as_ref(), request.facets)
-                .map_err(|err| Error::engine("counting matches", err))?;
-            (top, total, facets)
-        } else {
-            let ranking = match &built.union {
-                Some(union) => Ranking::Union(union),
-                None => Ranking::Query(built.query.as_ref()),
-            };
-            let feedback =
-                request.feedback && feedback::applies(built.query.as_ref(), &self.fields);
-            // With feedback, the first pass goes as deep as the re-ranking does, whatever
-            // the page: every page comes from the same ranking.
-            let depth = if feedback {
-                limit
-                    .max(feedback::FEEDBACK_CANDIDATES)
-                    .min(num_docs.max(1))
-            } else {
-                limit
-            };
-            let mut tally = if request.facets {
-                Some(Tally::new(&searcher).map_err(engine)?)
-            } else {
-                None
-            };
-            let order = self.order_columns().map_err(engine)?;
-            let (mut top, total): (Vec<Ranked>, usize) =
-                topk::top_k(&terms, order, ranking, depth, tally.as_mut()).map_err(engine)?;
-            if feedback {
-                let expansion =
-                    feedback::expansion(&mut documents, &self.fields, built.query.as_ref(), &top)
-                        .map_err(engine)?;
-                if let Some(expansion) = expansion {
-                    feedback::rerank(&terms, &expansion, &mut top, limit).map_err(engine)?;
+                let ranking = match &built.union {
+                    Some(union) => Ranking::Union(union),
+                    None => Ranking::Query(built.query.as_ref()),
+                };
+                let feedback =
+                    request.feedback && feedback::applies(built.query.as_ref(), &self.fields);
+                // With feedback, the first pass goes as deep as the re-ranking does, whatever
+                // the page: every page comes from the same ranking.
+                let depth = if feedback {
+                    limit
+                        .max(feedback::FEEDBACK_CANDIDATES)
+                        .min(num_docs.max(1))
+                } else {
+                    limit
+                };
+                let mut tally = if request.facets {
+                    Some(Tally::new(&searcher).map_err(engine)?)
+                } else {
+                    None
+                };
+                // Facets are over every match: they need every match counted.
+                let counting = if request.count_all || tally.is_some() {
+                    Counting::Every(tally.as_mut())
+                } else {
+                    Counting::Visited
+                };
+                let order = self.order_columns().map_err(engine)?;
+                let (mut top, matches) =
+                    topk::top_k(&terms, order, ranking, depth, counting).map_err(engine)?;
+                if feedback {
+                    let expansion = feedback::expansion(
+                        &mut documents,
+                        &self.fields,
+                        built.query.as_ref(),
+                        &top,
+                    )
+                    .map_err(engine)?;
+                    if let Some(expansion) = expansion {
+                        feedback::rerank(&terms, &expansion, &mut top, limit).map_err(engine)?;
+                    }
                 }
-            }
-            top.truncate(limit);
-            let top = top
-                .into_iter()
-                .map(|hit| (hit.score, hit.address))
-                .collect();
-            let facets = tally
-                .map(|mut tally| tally.facets(self.entity_table(&searcher)))
-                .transpose()
-                .map_err(engine)?;
-            (top, total, facets)
-        };
+                top.truncate(limit);
+                let top = top
+                    .into_iter()
+                    .map(|hit| (hit.score, hit.address))
+                    .collect();
+                let facets = tally
+                    .map(|mut tally| tally.facets(self.entity_table(&searcher)))
+                    .transpose()
+                    .map_err(engine)?;
+                (top, matches, facets)
+            };
         let mut analyzer = english_analyzer();
         let mut hits = Vec::with_capacity(request.limit.min(scored.len()));
         // Only the requested page is loaded and excerpted, however deep it is.
@@ -689,7 +721,8 @@ impl Generation {
             hits.push(hit);
         }
         Ok(SearchResults {
-            total,
+            total: matches.count,
+            total_is_exact: matches.exact,
             hits,
             notes: built.notes,
             corrections: built.corrections,

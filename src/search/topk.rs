@@ -10,6 +10,12 @@
 //!    count every match, and to tally facets when asked; seek each term's postings to the
 //!    candidates only, to score them exactly.
 //!
+//! A caller that need not count every match ([`Counting::Visited`], from
+//! `SearchRequest::count_all(false)`) skips the reading of document ids: pass 2 only seeks. The
+//! total is then a lower bound made of what is known for free: the live matches pass 1 passed
+//! on and, in a segment without deletions, the document count of its most frequent term. It is
+//! exact when pass 1 never pruned, or when it meets the sum of the terms' document counts.
+//!
 //! Two details keep the result exact:
 //!
 //! * **Ties.** Hits are ordered by score, then by their place in the corpus (the `order` fast
@@ -23,10 +29,11 @@
 //!   union scorer adds them. The hair is wide enough to cover the difference.
 //!
 //! Pruning does not always pay: block-max WAND works per candidate, and its exact pass reads
-//! every posting anyway to count. When the terms' postings are few for the depth asked (see
-//! [`worth_pruning`]), and for any other query (phrases, `+`/`-`, `AND`, filters), every match is
-//! scored with the query's own scorer, as a plain top-k collector would, counting and tallying
-//! on the way. Both ways give the same hits with the same scores, bit for bit.
+//! every posting anyway to count (unless not counting). When the terms' postings are few for the
+//! depth asked (see [`worth_pruning`]), and for any other query (phrases, `+`/`-`, `AND`,
+//! filters), every match is scored with the query's own scorer, as a plain top-k collector
+//! would, counting and tallying on the way: that total is exact whether it was asked for or not.
+//! Both ways give the same hits with the same scores, bit for bit.
 
 use super::facets::Tally;
 use super::terms::{Terms, WeightedTerms};
@@ -37,7 +44,7 @@ use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
-use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// A hit of a ranked search.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,24 +91,46 @@ pub(crate) fn union_query(terms: &[(Term, Score)]) -> BooleanQuery {
     )
 }
 
+/// Which matches a ranked search counts.
+pub(crate) enum Counting<'t> {
+    /// Every match, each also added to the tally if there is one.
+    Every(Option<&'t mut Tally>),
+    /// Only those that finding the best hits visits: the count is then a lower bound.
+    Visited,
+}
+
+/// How many documents matched: every one counted, or at least so many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Matches {
+    pub count: usize,
+    /// Whether `count` is every match, not only a lower bound.
+    pub exact: bool,
+}
+
+impl Matches {
+    pub(crate) fn exact(count: usize) -> Matches {
+        Matches { count, exact: true }
+    }
+}
+
 /// The `k` best hits for `ranking` (fewer if fewer match), best first, and the number of
-/// matches. With a `tally`, every match is also counted into it. `order` holds each segment's
-/// `schema::ORDER` column.
+/// matches, counted as `counting` says. `order` holds each segment's `schema::ORDER` column.
 pub(crate) fn top_k(
     terms: &Terms<'_>,
     order: &[Column<u64>],
     ranking: Ranking<'_>,
     k: usize,
-    tally: Option<&mut Tally>,
-) -> tantivy::Result<(Vec<Ranked>, usize)> {
-    let (candidates, total) = match ranking {
-        Ranking::Union(union) if worth_pruning(terms, union, k)? => {
-            top_of_union(terms, union, k, tally)?
+    counting: Counting<'_>,
+) -> tantivy::Result<(Vec<Ranked>, Matches)> {
+    let count_all = matches!(counting, Counting::Every(_));
+    let (candidates, matches) = match ranking {
+        Ranking::Union(union) if worth_pruning(terms, union, k, count_all)? => {
+            top_of_union(terms, union, k, counting)?
         }
-        Ranking::Union(union) => top_of_query(terms, &union_query(union), k, tally)?,
-        Ranking::Query(query) => top_of_query(terms, query, k, tally)?,
+        Ranking::Union(union) => top_of_query(terms, &union_query(union), k, counting)?,
+        Ranking::Query(query) => top_of_query(terms, query, k, counting)?,
     };
-    Ok((best(order, candidates, k), total))
+    Ok((best(order, candidates, k), matches))
 }
 
 /// The best `k` of `candidates` with their place in the corpus, best first.
@@ -132,13 +161,28 @@ fn best(order: &[Column<u64>], candidates: Vec<Candidate>, k: usize) -> Vec<Rank
 /// almost never does.
 const PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT: u64 = 64;
 
-/// Whether block-max WAND is likely faster than scoring every match of `union` for the best `k`.
-fn worth_pruning(terms: &Terms<'_>, union: &[(Term, Score)], k: usize) -> tantivy::Result<bool> {
+/// [`PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT`] when the matches need not all be counted: pass 2
+/// then seeks to the candidates only, so pruning pays sooner.
+const PRUNE_UNCOUNTED_FROM_POSTINGS_PER_TERM_AND_HIT: u64 = 16;
+
+/// Whether block-max WAND is likely faster than scoring every match of `union` for the best `k`,
+/// with or without counting every match afterwards.
+fn worth_pruning(
+    terms: &Terms<'_>,
+    union: &[(Term, Score)],
+    k: usize,
+    count_all: bool,
+) -> tantivy::Result<bool> {
     let mut postings = 0;
     for (term, _) in union {
         postings += terms.doc_freq(term)?;
     }
-    let threshold = PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT
+    let per_term_and_hit = if count_all {
+        PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT
+    } else {
+        PRUNE_UNCOUNTED_FROM_POSTINGS_PER_TERM_AND_HIT
+    };
+    let threshold = per_term_and_hit
         .saturating_mul(union.len() as u64)
         .saturating_mul(k as u64);
     Ok(postings >= threshold)
@@ -154,18 +198,22 @@ fn top_of_union(
     terms: &Terms<'_>,
     union: &[(Term, Score)],
     k: usize,
-    mut tally: Option<&mut Tally>,
-) -> tantivy::Result<(Vec<Candidate>, usize)> {
+    counting: Counting<'_>,
+) -> tantivy::Result<(Vec<Candidate>, Matches)> {
     let searcher = terms.searcher();
     // Pass 1. A union of plain term queries with summed scores: Tantivy runs block-max WAND.
     let enable = EnableScoring::enabled_from_statistics_provider(terms, searcher);
     let weight = union_query(union).weight(enable)?;
     let mut pool = Pool::new(k, slack(union.len()));
+    // The live matches pass 1 passed on, per segment: at least that many match.
+    let mut visited = vec![0; searcher.segment_readers().len()];
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-        let segment = segment as u32;
         let alive = reader.alive_bitset();
+        let seen = &mut visited[segment];
+        let segment = segment as u32;
         weight.for_each_pruning(pool.threshold(), reader, &mut |doc, score| {
             if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                *seen += 1;
                 pool.push(Candidate {
                     score,
                     segment,
@@ -175,41 +223,64 @@ fn top_of_union(
             pool.threshold()
         })?;
     }
+    // A floor that never rose let every match through.
+    let saw_every_match = pool.floor == Score::MIN;
     let mut candidates = pool.into_candidates();
-    candidates.sort_unstable_by_key(|c| (c.segment, c.doc));
     // Pass 2.
     let exact = WeightedTerms::new(terms, union)?;
-    let mut total = 0;
-    let mut matches = Vec::new();
-    let mut rest = candidates.as_mut_slice();
-    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-        let segment = segment as u32;
-        total += union_matches(
-            reader,
-            exact.entries(segment),
-            &mut matches,
-            tally.as_deref_mut(),
-            segment,
-        )?;
-        let here = rest.iter().take_while(|c| c.segment == segment).count();
-        let (mine, others) = std::mem::take(&mut rest).split_at_mut(here);
-        rest = others;
-        if mine.is_empty() {
-            continue;
-        }
-        let mut postings = exact.open(segment, reader)?;
-        for candidate in mine {
-            // SumCombiner's arithmetic: from 0, in clause order.
-            let mut sum: Score = 0.0;
-            for term in postings.iter_mut().flatten() {
-                if let Some(score) = term.score(candidate.doc) {
-                    sum += score;
-                }
+    let matches = match counting {
+        Counting::Every(mut tally) => {
+            let mut total = 0;
+            let mut bits = Vec::new();
+            for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+                let segment = segment as u32;
+                total += union_matches(
+                    reader,
+                    exact.entries(segment),
+                    &mut bits,
+                    tally.as_deref_mut(),
+                    segment,
+                )?;
             }
-            candidate.score = sum;
+            Matches::exact(total)
         }
+        Counting::Visited if saw_every_match => Matches::exact(visited.iter().sum()),
+        Counting::Visited => at_least(searcher, &exact, &visited),
+    };
+    let docs: Vec<(u32, DocId)> = candidates.iter().map(|c| (c.segment, c.doc)).collect();
+    let scores = exact.sum_scores(searcher, &docs)?;
+    for (candidate, score) in candidates.iter_mut().zip(scores) {
+        candidate.score = score;
     }
-    Ok((candidates, total))
+    Ok((candidates, matches))
+}
+
+/// How many documents match the terms of `exact` at least, from what the dictionary says and
+/// the live matches of each segment pass 1 `visited`, without reading any posting.
+///
+/// Every document holding a term matches, so in a segment without deletions the term with the
+/// most documents is a lower bound too; the sum of the terms' document counts is an upper
+/// bound (deleted documents and documents holding several terms are in it), and when the two
+/// bounds meet, the count is exact.
+fn at_least(searcher: &Searcher, exact: &WeightedTerms, visited: &[usize]) -> Matches {
+    let (mut low, mut high) = (0, 0);
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let doc_freqs = exact
+            .entries(segment as u32)
+            .map(|(_, entry)| entry.doc_freq as usize);
+        let (largest, sum) = doc_freqs.fold((0, 0), |(largest, sum), n| (n.max(largest), sum + n));
+        let seen = visited.get(segment).copied().unwrap_or(0);
+        low += if reader.has_deletes() {
+            seen
+        } else {
+            seen.max(largest)
+        };
+        high += sum;
+    }
+    Matches {
+        count: low,
+        exact: low == high,
+    }
 }
 
 /// Counts the documents of `reader` that hold any of the terms with `entries` (deleted ones
@@ -264,12 +335,17 @@ fn top_of_query(
     terms: &Terms<'_>,
     query: &dyn Query,
     k: usize,
-    mut tally: Option<&mut Tally>,
-) -> tantivy::Result<(Vec<Candidate>, usize)> {
+    counting: Counting<'_>,
+) -> tantivy::Result<(Vec<Candidate>, Matches)> {
     let searcher = terms.searcher();
     let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
         terms, searcher,
     ))?;
+    // Every match is scored, so every match is counted, whatever `counting` asks.
+    let mut tally = match counting {
+        Counting::Every(tally) => tally,
+        Counting::Visited => None,
+    };
     // These scores are the scorer's own: no slack needed.
     let mut pool = Pool::new(k, 0.0);
     let mut total = 0;
@@ -296,7 +372,7 @@ fn top_of_query(
             doc = scorer.advance();
         }
     }
-    Ok((pool.into_candidates(), total))
+    Ok((pool.into_candidates(), Matches::exact(total)))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -375,6 +451,7 @@ mod tests {
     use crate::search::facets::EntityTable;
     use crate::search::tests::{in_segments, synthetic};
     use crate::search::{query, SearchRequest};
+    use crate::Record;
     use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
     use tantivy::collector::{Count, TopDocs};
     use tantivy::Order;
@@ -386,6 +463,8 @@ mod tests {
         let searcher = generation.reader.searcher();
         let terms = Terms::new(&searcher, &generation.info);
         let order = generation.order_columns().expect("order");
+        // Searches whose uncounted total was a lower bound, not exact.
+        let mut bounded = 0;
         for text in [
             "river",
             "border trade",
@@ -400,12 +479,29 @@ mod tests {
             let exhaustive = union_query(&union);
             let total = searcher.search(&exhaustive, &Count).expect("count");
             for k in [1, 2, 3, 5, 10, 25, 100, 2000] {
-                let (pruned, pruned_total) = top_of_union(&terms, &union, k, None).expect("pruned");
+                let (pruned, pruned_total) =
+                    top_of_union(&terms, &union, k, Counting::Every(None)).expect("pruned");
                 let (scored, scored_total) =
-                    top_of_query(&terms, &exhaustive, k, None).expect("exhaustive");
+                    top_of_query(&terms, &exhaustive, k, Counting::Every(None))
+                        .expect("exhaustive");
                 let pruned = best(order, pruned, k);
                 assert_eq!(pruned, best(order, scored, k), "{text} k={k}");
-                assert_eq!((pruned_total, scored_total), (total, total), "{text} k={k}");
+                assert_eq!(
+                    (pruned_total, scored_total),
+                    (Matches::exact(total), Matches::exact(total)),
+                    "{text} k={k}"
+                );
+                // Not counting: the same hits and scores, and at least the hits as the total.
+                let (uncounted, bound) =
+                    top_of_union(&terms, &union, k, Counting::Visited).expect("uncounted");
+                assert_eq!(best(order, uncounted, k), pruned, "{text} k={k}");
+                assert!(bound.count <= total, "{text} k={k}: {bound:?} of {total}");
+                assert!(bound.count >= k.min(total), "{text} k={k}: {bound:?}");
+                if bound.exact {
+                    assert_eq!(bound.count, total, "{text} k={k}");
+                } else {
+                    bounded += 1;
+                }
                 // Tantivy's own top-k collector, ordered the same way, agrees to the bit.
                 let collector = TopDocs::with_limit(k).order_by((
                     (SortBySimilarityScore, Order::Desc),
@@ -427,6 +523,46 @@ mod tests {
                 assert_eq!(ours, tantivy, "{text} k={k}");
             }
         }
+        assert!(bounded > 0, "pruning never skipped a match: nothing tested");
+    }
+
+    /// Hundreds of paragraphs tying for every place, spread over segments, some deleted: not
+    /// counting, the pruned search keeps the ties in corpus order, as scoring every match does.
+    #[test]
+    fn uncounted_pruning_keeps_ties_in_corpus_order() {
+        let records: Vec<Record> = (0..600)
+            .map(|i| {
+                let text = match i % 3 {
+                    0 => "The river market opened.",
+                    1 => "A river.",
+                    _ => "Trucks crossed the market bridge at dawn.",
+                };
+                Record::new(format!("p{i:03}"), "", text)
+            })
+            .collect();
+        let index = in_segments(&records, 37, &[0, 4, 300, 301, 599]);
+        let generation = index.current();
+        let searcher = generation.reader.searcher();
+        let terms = Terms::new(&searcher, &generation.info);
+        let order = generation.order_columns().expect("order");
+        let request = SearchRequest::new("river market");
+        let built =
+            query::build(&generation.index, &generation.fields, &request, None).expect("query");
+        let union = built.union.expect("a union of terms");
+        for k in [1, 5, 10, 60, 250] {
+            let (pruned, bound) =
+                top_of_union(&terms, &union, k, Counting::Visited).expect("pruned");
+            let (scored, total) =
+                top_of_query(&terms, &union_query(&union), k, Counting::Every(None))
+                    .expect("scored");
+            let (pruned, scored) = (best(order, pruned, k), best(order, scored, k));
+            assert_eq!(pruned, scored, "k={k}");
+            assert!(pruned.windows(2).all(|w| best_first(&w[0], &w[1]).is_lt()));
+            assert!(
+                bound.count >= k && bound.count <= total.count,
+                "k={k}: {bound:?}"
+            );
+        }
     }
 
     #[test]
@@ -441,9 +577,15 @@ mod tests {
                 query::build(&generation.index, &generation.fields, &request, None).expect("query");
             let union = built.union.expect("a union of terms");
             let mut pruned = Tally::new(&searcher).expect("tally");
-            top_of_union(&terms, &union, 10, Some(&mut pruned)).expect("pruned");
+            top_of_union(&terms, &union, 10, Counting::Every(Some(&mut pruned))).expect("pruned");
             let mut scored = Tally::new(&searcher).expect("tally");
-            top_of_query(&terms, &union_query(&union), 10, Some(&mut scored)).expect("scored");
+            top_of_query(
+                &terms,
+                &union_query(&union),
+                10,
+                Counting::Every(Some(&mut scored)),
+            )
+            .expect("scored");
             assert_eq!(pruned.matches(), scored.matches(), "{text}");
             let table = EntityTable::build(&searcher).expect("table");
             let by_name = pruned.facets(None).expect("facets");
