@@ -36,12 +36,14 @@
 //! Both ways give the same hits with the same scores, bit for bit.
 
 use super::facets::Tally;
-use super::terms::{Terms, WeightedTerms};
+use super::terms::{Entries, Terms, WeightedTerms};
 use std::cmp::Ordering;
+use std::sync::Arc;
 use tantivy::columnar::Column;
 use tantivy::postings::TermInfo;
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery,
+    Bm25StatisticsProvider, BooleanQuery, BooleanWeight, BoostQuery, EnableScoring, Explanation,
+    Occur, Query, Scorer, SumCombiner, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
@@ -122,13 +124,12 @@ pub(crate) fn top_k(
     k: usize,
     counting: Counting<'_>,
 ) -> tantivy::Result<(Vec<Ranked>, Matches)> {
-    let count_all = matches!(counting, Counting::Every(_));
     let (candidates, matches) = match ranking {
-        Ranking::Union(union) if worth_pruning(terms, union, k, count_all)? => {
+        Ranking::Union(union) if worth_pruning(terms, union, k)? => {
             top_of_union(terms, union, k, counting)?
         }
-        Ranking::Union(union) => top_of_query(terms, &union_query(union), k, counting)?,
-        Ranking::Query(query) => top_of_query(terms, query, k, counting)?,
+        Ranking::Union(union) => top_of_query(terms, Scored::Union(union), k, counting)?,
+        Ranking::Query(query) => top_of_query(terms, Scored::Query(query), k, counting)?,
     };
     Ok((best(order, candidates, k), matches))
 }
@@ -159,33 +160,84 @@ fn best(order: &[Column<u64>], candidates: Vec<Candidate>, k: usize) -> Vec<Rank
 /// Wikipedia slice (benches/README.md, "Query path"): with k = 10, pruning wins from about
 /// 5,000 postings for 8 terms; with k = 1,000 (the depth of pseudo-relevance feedback) it
 /// almost never does.
+///
+/// Not counting every match moves the crossing little: block-max WAND's setup and pass 2's
+/// opening of each term's postings cost about as much as scoring a few thousand postings.
+/// Measured the same way with `count_all(false)` (both ways in alternate rounds of the 60
+/// queries, 15 rounds, after the look-ups that find nothing were dropped): scoring every match
+/// won all 23 queries below 32 postings per term and hit (72 µs against 93 at 0.2), pruning 23
+/// of 26 above 64 (277 µs against 1,109 at 556), and between the two they split.
 const PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT: u64 = 64;
 
-/// [`PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT`] when the matches need not all be counted: pass 2
-/// then seeks to the candidates only, so pruning pays sooner.
-const PRUNE_UNCOUNTED_FROM_POSTINGS_PER_TERM_AND_HIT: u64 = 16;
-
-/// Whether block-max WAND is likely faster than scoring every match of `union` for the best `k`,
-/// with or without counting every match afterwards.
-fn worth_pruning(
-    terms: &Terms<'_>,
-    union: &[(Term, Score)],
-    k: usize,
-    count_all: bool,
-) -> tantivy::Result<bool> {
+/// Whether block-max WAND is likely faster than scoring every match of `union` for the best `k`.
+fn worth_pruning(terms: &Terms<'_>, union: &[(Term, Score)], k: usize) -> tantivy::Result<bool> {
     let mut postings = 0;
     for (term, _) in union {
         postings += terms.doc_freq(term)?;
     }
-    let per_term_and_hit = if count_all {
-        PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT
-    } else {
-        PRUNE_UNCOUNTED_FROM_POSTINGS_PER_TERM_AND_HIT
-    };
-    let threshold = per_term_and_hit
+    let threshold = PRUNE_FROM_POSTINGS_PER_TERM_AND_HIT
         .saturating_mul(union.len() as u64)
         .saturating_mul(k as u64);
     Ok(postings >= threshold)
+}
+
+/// The term weights of a union, made once and combined per segment.
+///
+/// Tantivy's term weight looks its term up in every segment it scores, about half a
+/// microsecond each, though [`Terms`] has looked them all up already. A segment's union of only
+/// the terms that segment holds spares the look-ups that find nothing, and is the same scorer:
+/// Tantivy drops the empty scorers of absent terms and keeps the others in clause order.
+struct UnionWeights {
+    terms: Vec<(Arc<dyn Weight>, Entries)>,
+}
+
+impl UnionWeights {
+    fn new(terms: &Terms<'_>, union: &[(Term, Score)]) -> tantivy::Result<UnionWeights> {
+        let enable = EnableScoring::enabled_from_statistics_provider(terms, terms.searcher());
+        let terms = union
+            .iter()
+            .map(|(term, boost)| {
+                let weight: Arc<dyn Weight> =
+                    Arc::from(weighted_term(term, *boost).weight(enable)?);
+                Ok((weight, terms.entries(term)?))
+            })
+            .collect::<tantivy::Result<_>>()?;
+        Ok(UnionWeights { terms })
+    }
+
+    /// The union of the terms segment `segment` holds, as [`union_query`] weighs it; `None` when
+    /// it holds none.
+    fn in_segment(&self, segment: usize) -> Option<BooleanWeight<SumCombiner>> {
+        let held: Vec<(Occur, Box<dyn Weight>)> = self
+            .terms
+            .iter()
+            .filter(|(_, entries)| entries.get(segment).is_some_and(Option::is_some))
+            .map(|(weight, _)| (Occur::Should, Box::new(Shared(Arc::clone(weight))) as _))
+            .collect();
+        if held.is_empty() {
+            return None;
+        }
+        // What `BooleanQuery::weight` makes of SHOULD clauses alone: one of them must match.
+        Some(BooleanWeight::with_minimum_number_should_match(
+            held,
+            1,
+            true,
+            Box::new(SumCombiner::default),
+        ))
+    }
+}
+
+/// A weight shared by the unions of several segments.
+struct Shared(Arc<dyn Weight>);
+
+impl Weight for Shared {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.0.scorer(reader, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
 }
 
 /// How far apart, relative to the score, two sums of the same `terms` term scores may come out
@@ -202,12 +254,14 @@ fn top_of_union(
 ) -> tantivy::Result<(Vec<Candidate>, Matches)> {
     let searcher = terms.searcher();
     // Pass 1. A union of plain term queries with summed scores: Tantivy runs block-max WAND.
-    let enable = EnableScoring::enabled_from_statistics_provider(terms, searcher);
-    let weight = union_query(union).weight(enable)?;
+    let weights = UnionWeights::new(terms, union)?;
     let mut pool = Pool::new(k, slack(union.len()));
     // The live matches pass 1 passed on, per segment: at least that many match.
     let mut visited = vec![0; searcher.segment_readers().len()];
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let Some(weight) = weights.in_segment(segment) else {
+            continue;
+        };
         let alive = reader.alive_bitset();
         let seen = &mut visited[segment];
         let segment = segment as u32;
@@ -331,16 +385,31 @@ fn union_matches<'e>(
     Ok(total)
 }
 
+/// What [`top_of_query`] scores.
+enum Scored<'q> {
+    Query(&'q dyn Query),
+    /// A union of terms, scored as its [`union_query`] is.
+    Union(&'q [(Term, Score)]),
+}
+
 fn top_of_query(
     terms: &Terms<'_>,
-    query: &dyn Query,
+    scored: Scored<'_>,
     k: usize,
     counting: Counting<'_>,
 ) -> tantivy::Result<(Vec<Candidate>, Matches)> {
     let searcher = terms.searcher();
-    let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
-        terms, searcher,
-    ))?;
+    let (whole, unions) = match scored {
+        Scored::Query(query) => (
+            Some(
+                query.weight(EnableScoring::enabled_from_statistics_provider(
+                    terms, searcher,
+                ))?,
+            ),
+            None,
+        ),
+        Scored::Union(union) => (None, Some(UnionWeights::new(terms, union)?)),
+    };
     // Every match is scored, so every match is counted, whatever `counting` asks.
     let mut tally = match counting {
         Counting::Every(tally) => tally,
@@ -350,6 +419,18 @@ fn top_of_query(
     let mut pool = Pool::new(k, 0.0);
     let mut total = 0;
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let union;
+        let weight: &dyn Weight = match (&whole, &unions) {
+            (Some(weight), _) => weight.as_ref(),
+            (None, Some(unions)) => match unions.in_segment(segment) {
+                Some(weight) => {
+                    union = weight;
+                    &union
+                }
+                None => continue,
+            },
+            (None, None) => continue,
+        };
         let segment = segment as u32;
         let alive = reader.alive_bitset();
         let mut scorer = weight.scorer(reader, 1.0)?;
@@ -482,8 +563,17 @@ mod tests {
                 let (pruned, pruned_total) =
                     top_of_union(&terms, &union, k, Counting::Every(None)).expect("pruned");
                 let (scored, scored_total) =
-                    top_of_query(&terms, &exhaustive, k, Counting::Every(None))
+                    top_of_query(&terms, Scored::Query(&exhaustive), k, Counting::Every(None))
                         .expect("exhaustive");
+                // Each segment's union of the terms it holds scores as the whole union does.
+                let (per_segment, _) =
+                    top_of_query(&terms, Scored::Union(&union), k, Counting::Every(None))
+                        .expect("per segment");
+                assert_eq!(
+                    best(order, per_segment, k),
+                    best(order, scored.clone(), k),
+                    "{text} k={k}"
+                );
                 let pruned = best(order, pruned, k);
                 assert_eq!(pruned, best(order, scored, k), "{text} k={k}");
                 assert_eq!(
@@ -552,9 +642,13 @@ mod tests {
         for k in [1, 5, 10, 60, 250] {
             let (pruned, bound) =
                 top_of_union(&terms, &union, k, Counting::Visited).expect("pruned");
-            let (scored, total) =
-                top_of_query(&terms, &union_query(&union), k, Counting::Every(None))
-                    .expect("scored");
+            let (scored, total) = top_of_query(
+                &terms,
+                Scored::Query(&union_query(&union)),
+                k,
+                Counting::Every(None),
+            )
+            .expect("scored");
             let (pruned, scored) = (best(order, pruned, k), best(order, scored, k));
             assert_eq!(pruned, scored, "k={k}");
             assert!(pruned.windows(2).all(|w| best_first(&w[0], &w[1]).is_lt()));
@@ -581,7 +675,7 @@ mod tests {
             let mut scored = Tally::new(&searcher).expect("tally");
             top_of_query(
                 &terms,
-                &union_query(&union),
+                Scored::Query(&union_query(&union)),
                 10,
                 Counting::Every(Some(&mut scored)),
             )
