@@ -99,54 +99,63 @@ fn floor_boundary(text: &str, mut pos: usize) -> usize {
     pos
 }
 
-/// Starts and ends of the words (Unicode word boundaries, UAX #29) near `pos`, so that
-/// fragments begin and end on whole words in any script, spaced or not.
-fn words_near(text: &str, pos: usize) -> Vec<Range<usize>> {
+/// The words (Unicode word boundaries, UAX #29) near `pos`, in text order, so that fragments
+/// begin and end on whole words in any script, spaced or not. The callers stop at the first word
+/// past `pos` that settles their answer: segmenting is most of the cost of an excerpt, and the
+/// words further on cannot change it.
+fn words_near(text: &str, pos: usize) -> impl Iterator<Item = Range<usize>> + '_ {
     let lo = floor_boundary(text, pos.saturating_sub(4 * SNAP_LIMIT));
     let hi = floor_boundary(text, pos.saturating_add(4 * SNAP_LIMIT));
     text[lo..hi]
         .split_word_bound_indices()
         .filter(|(_, w)| w.chars().next().is_some_and(char::is_alphanumeric))
-        .map(|(i, w)| lo + i..lo + i + w.len())
-        .collect()
+        .map(move |(i, w)| lo + i..lo + i + w.len())
 }
 
-/// Moves `pos` back to the start of the word it falls in (or forward to the next word).
+/// Moves `pos` back to the start of the word it falls in (or forward to the next word): the
+/// last word start at most [`SNAP_LIMIT`] before it, else the first at most that far after it.
 fn snap_start(text: &str, pos: usize) -> usize {
     let pos = floor_boundary(text, pos);
     if pos == 0 {
         return 0;
     }
-    let words = words_near(text, pos);
-    let before = words
-        .iter()
-        .rev()
-        .map(|w| w.start)
-        .find(|&s| s <= pos && pos - s <= SNAP_LIMIT);
-    let after = words
-        .iter()
-        .map(|w| w.start)
-        .find(|&s| s > pos && s - pos <= SNAP_LIMIT);
-    before.or(after).unwrap_or(pos)
+    let mut before = None;
+    for word in words_near(text, pos) {
+        if word.start <= pos {
+            if pos - word.start <= SNAP_LIMIT {
+                before = Some(word.start);
+            }
+        } else {
+            // Starts only grow: the first one past `pos` is the only one that may be near.
+            let after = (word.start - pos <= SNAP_LIMIT).then_some(word.start);
+            return before.or(after).unwrap_or(pos);
+        }
+    }
+    before.unwrap_or(pos)
 }
 
-/// Moves `pos` forward to the end of the word it falls in (or back to the previous word).
+/// Moves `pos` forward to the end of the word it falls in (or back to the previous word): the
+/// first word end at most [`SNAP_LIMIT`] after it, else the last at most that far before it.
 fn snap_end(text: &str, pos: usize) -> usize {
     let pos = floor_boundary(text, pos);
     if pos >= text.len() {
         return text.len();
     }
-    let words = words_near(text, pos);
-    let after = words
-        .iter()
-        .map(|w| w.end)
-        .find(|&e| e >= pos && e - pos <= SNAP_LIMIT);
-    let before = words
-        .iter()
-        .rev()
-        .map(|w| w.end)
-        .find(|&e| e < pos && pos - e <= SNAP_LIMIT);
-    after.or(before).unwrap_or(pos)
+    let mut before = None;
+    for word in words_near(text, pos) {
+        if word.end < pos {
+            if pos - word.end <= SNAP_LIMIT {
+                before = Some(word.end);
+            }
+        } else {
+            // Ends only grow: the first one at or past `pos` is the only one that may be near.
+            if word.end - pos <= SNAP_LIMIT {
+                return word.end;
+            }
+            return before.unwrap_or(pos);
+        }
+    }
+    before.unwrap_or(pos)
 }
 
 /// Chooses up to three passages of `text` around `matches` fitting in about `max_len` bytes.
@@ -285,6 +294,48 @@ mod tests {
             }
         }
         set
+    }
+
+    /// The snapping rules applied to every word near the position, as they were first written:
+    /// stopping at the first word that settles the answer must not change any answer.
+    #[test]
+    fn snapping_stops_early_without_changing_answers() {
+        let texts = [
+            "The Torkham crossing, closed on 21 February 2025, reopened; trucks waited 3.14 km \
+             back. Pneumonoultramicroscopicsilicovolcanoconiosis isn't short: e.g. it's long.",
+            "北京市是中华人民共和国的首都，也是全国的政治中心。東京都は日本の首都である。\
+             Mixed 日本語 text with Ελληνικά, Русский and العربية words, 😀 emoji 🇵🇰 flags.",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 — – … «»",
+            "https://example.org/very/long/path?query=string&other=1 user@example.com \
+             C++ and C# (1979–1989) résumé naïve coöperate e\u{301}clair x\u{200d}y",
+        ];
+        let near = |d: usize| d <= SNAP_LIMIT;
+        for text in texts.map(|t| t.repeat(3)) {
+            for pos in 0..=text.len() + 2 {
+                let p = floor_boundary(&text, pos);
+                let words: Vec<Range<usize>> = words_near(&text, p).collect();
+                let start = if p == 0 {
+                    0
+                } else {
+                    let before = words.iter().rev().map(|w| w.start);
+                    let after = words.iter().map(|w| w.start);
+                    (before.clone().find(|&s| s <= p && near(p - s)))
+                        .or_else(|| after.clone().find(|&s| s > p && near(s - p)))
+                        .unwrap_or(p)
+                };
+                let end = if p >= text.len() {
+                    text.len()
+                } else {
+                    let after = words.iter().map(|w| w.end);
+                    let before = words.iter().rev().map(|w| w.end);
+                    (after.clone().find(|&e| e >= p && near(e - p)))
+                        .or_else(|| before.clone().find(|&e| e < p && near(p - e)))
+                        .unwrap_or(p)
+                };
+                assert_eq!(snap_start(&text, pos), start, "{pos} in {text:?}");
+                assert_eq!(snap_end(&text, pos), end, "{pos} in {text:?}");
+            }
+        }
     }
 
     fn marked(excerpt: &Excerpt) -> String {
