@@ -48,7 +48,8 @@ const SNAP_LIMIT: usize = 24;
 /// be analyzed alone. Stemming is most of the cost of highlighting, and most words cannot match:
 /// a word that starts with an ASCII character is analyzed into a term starting with that
 /// character in lower case (lower-casing and ASCII folding keep it, the English stemmer only
-/// rewrites endings), so only words sharing an initial with some term are analyzed.
+/// rewrites endings), so only words sharing an initial with some term, and for an ASCII word
+/// at least as long as one of those terms, are analyzed.
 pub(crate) fn match_ranges(
     text: &str,
     analyzer: &mut TextAnalyzer,
@@ -57,10 +58,11 @@ pub(crate) fn match_ranges(
     if terms.is_empty() {
         return Vec::new();
     }
-    let mut initials = [false; 128];
+    // Per ASCII initial, the length of the shortest term starting with it (`usize::MAX`: none).
+    let mut shortest = [usize::MAX; 128];
     for term in terms {
         if let Some(c) = term.chars().next().filter(char::is_ascii) {
-            initials[c as usize] = true;
+            shortest[c as usize] = shortest[c as usize].min(term.len());
         }
     }
     let mut ranges = Vec::new();
@@ -77,9 +79,15 @@ pub(crate) fn match_ranges(
             end = i + c.len_utf8();
             chars.next();
         }
-        // A word with another initial (`Élysée`) may fold to anything: always analyzed.
-        if first.is_ascii() && !initials[first.to_ascii_lowercase() as usize] {
-            continue;
+        // A word with another initial (`Élysée`) may fold to anything: always analyzed. An
+        // ASCII word analyzes to a term no longer than itself (lower-casing and folding leave
+        // ASCII as it is, and the English stemmer only shortens endings), so one shorter than
+        // every term with its initial cannot match: `the` and `to` when the terms are `town`.
+        if first.is_ascii() {
+            let shortest = shortest[first.to_ascii_lowercase() as usize];
+            if shortest == usize::MAX || (text[start..end].is_ascii() && end - start < shortest) {
+                continue;
+            }
         }
         let mut stream = analyzer.token_stream(&text[start..end]);
         while let Some(token) = stream.next() {
@@ -336,6 +344,69 @@ mod tests {
                 assert_eq!(snap_end(&text, pos), end, "{pos} in {text:?}");
             }
         }
+    }
+
+    /// `match_ranges` skips an ASCII word shorter than every term with its initial: that holds
+    /// only if no ASCII word analyzes to a longer term. Every word of up to three letters or
+    /// digits, and words made with the stemmer's suffixes and exceptions, say so.
+    #[test]
+    fn ascii_words_never_analyze_longer() {
+        let mut analyzer = english_analyzer();
+        let alphabet: Vec<char> = ('a'..='z').chain('A'..='Z').chain('0'..='9').collect();
+        let mut words: Vec<String> = Vec::new();
+        for &a in &alphabet {
+            words.push(a.to_string());
+            for &b in &alphabet {
+                words.push(format!("{a}{b}"));
+                for &c in alphabet.iter().step_by(3) {
+                    words.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        let stems = [
+            "hop", "agre", "condit", "happ", "y", "sky", "dy", "gent", "fl", "ab", "x",
+        ];
+        let suffixes = [
+            "", "s", "es", "ies", "ied", "sses", "us", "ss", "eed", "eedly", "ed", "edly", "ing",
+            "ingly", "y", "Y", "tional", "enci", "anci", "abli", "entli", "izer", "ization",
+            "ational", "ation", "ator", "alism", "aliti", "alli", "fulness", "ousli", "ousness",
+            "iveness", "iviti", "biliti", "bli", "ogi", "fulli", "lessli", "li", "alize", "icate",
+            "iciti", "ical", "ful", "ness", "ative", "al", "ance", "ence", "er", "ic", "able",
+            "ible", "ant", "ement", "ment", "ent", "ism", "ate", "iti", "ous", "ive", "ize", "ion",
+            "e", "ll",
+        ];
+        for stem in stems {
+            for suffix in suffixes {
+                words.push(format!("{stem}{suffix}"));
+            }
+        }
+        words.extend(
+            [
+                "skis", "skies", "dying", "lying", "tying", "idly", "gently", "ugly", "early",
+            ]
+            .iter()
+            .chain(&[
+                "only", "singly", "news", "howe", "atlas", "cosmos", "bias", "andes",
+            ])
+            .map(|w| w.to_string()),
+        );
+        for word in &words {
+            let mut stream = analyzer.token_stream(word);
+            while let Some(token) = stream.next() {
+                assert!(token.text.len() <= word.len(), "{word} -> {}", token.text);
+            }
+        }
+    }
+
+    #[test]
+    fn short_terms_still_match_short_words() {
+        let mut analyzer = english_analyzer();
+        let text = "The US and us: a UN vote, then the UNs.";
+        let found: Vec<&str> = match_ranges(text, &mut analyzer, &terms(&["us", "un"]))
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, ["US", "us", "UN", "UNs"]);
     }
 
     fn marked(excerpt: &Excerpt) -> String {
