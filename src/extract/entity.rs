@@ -1899,14 +1899,11 @@ impl<'a> Extraction<'a> {
         let covered = |i: usize| self.covered.get(i).copied().unwrap_or(true);
         let mut lo = 0;
         let mut hi = run.members.len();
-        // The "I" of "World War I" is on the stop-word list as the pronoun.
-        let numeral_end = |hi: usize| {
-            hi == run.members.len() && run.ends_in_lone_numeral
-                || is_numeral_suffix(self.word(member(hi - 1)))
-        };
+        // The "I" of "World War I" is on the stop-word list as the pronoun: it stays.
+        let lone_numeral_at = |hi: usize| run.ends_in_lone_numeral && hi == run.members.len();
         // Titles stay at the end: "Ministry of National Defense".
         while hi > lo
-            && !(run.ends_in_lone_numeral && hi == run.members.len())
+            && !lone_numeral_at(hi)
             && !covered(member(hi - 1))
             && on(
                 member(hi - 1),
@@ -1922,7 +1919,11 @@ impl<'a> Extraction<'a> {
         let head = match before_of {
             Some(p) => flags(member(lo + p)),
             // The numeral of "World War II" is not its head.
-            None if hi > lo + 1 && numeral_end(hi) => flags(member(hi - 2)),
+            None if hi > lo + 1
+                && (lone_numeral_at(hi) || is_numeral_suffix(self.word(member(hi - 1)))) =>
+            {
+                flags(member(hi - 2))
+            }
             None if hi > lo => flags(member(hi - 1)),
             None => 0,
         };
