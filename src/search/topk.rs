@@ -217,10 +217,13 @@ impl UnionWeights {
         if held.is_empty() {
             return None;
         }
-        // What `BooleanQuery::weight` makes of SHOULD clauses alone: one of them must match.
+        // SHOULD clauses alone, with no minimum: the same documents as "one of them must match"
+        // (there is no MUST clause to be optional to), and Tantivy keeps them a term union,
+        // which block-max WAND prunes. A minimum of 1 with one clause held would promote it to
+        // a MUST, and a one-scorer intersection scores every posting.
         Some(BooleanWeight::with_minimum_number_should_match(
             held,
-            1,
+            0,
             true,
             Box::new(SumCombiner::default),
         ))
