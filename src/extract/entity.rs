@@ -1763,9 +1763,18 @@ impl<'a> Extraction<'a> {
     /// its numeral ("World War I", "Division I") rather than the pronoun. On the Wikipedia
     /// slice the pronoun follows a sentence starter ("When I was", "If I had": on the
     /// stop-word list), leads a contraction ("I'm", "I've") or sits in a title-cased song name
-    /// ("All I Want", "Everywhere I Go"); the numeral has none of these. (A verb after it does
-    /// not tell them apart: "World War I was" is as common as "When I was".)
+    /// ("All I Want", "Everywhere I Go"); in quoted speech it also follows a name ("At Camp
+    /// Bastion I saw"). So the numeral needs a noun that takes one ("War", "Division") or
+    /// punctuation or the end of the text right after it. (A verb after it does not tell them
+    /// apart: "World War I was" is as common as "When I was".)
     fn lone_i_is_a_numeral(&self, last: usize, i: usize) -> bool {
+        /// Nouns numbered with Roman numerals, so that the "I" after them is one whatever
+        /// follows: the commonest before a lone "I" on the Wikipedia slice.
+        const NUMBERED_NOUNS: &[&str] = &[
+            "act", "article", "book", "chapter", "class", "division", "grade", "league", "level",
+            "part", "phase", "round", "schedule", "stage", "tier", "title", "type", "volume",
+            "war",
+        ];
         const NOT_A_NAME_WORD: u32 =
             STOP_WORDS.bit | TITLES.bit | MONTHS_AND_DAYS.bit | CONNECTORS.bit;
         let Some(token) = self.tokens.get(i) else {
@@ -1781,7 +1790,15 @@ impl<'a> Extraction<'a> {
                 self.tokens.get(i + 1).map(|t| t.shape),
                 Some(Shape::Cap | Shape::Acronym)
             );
-        !joined && !name_after
+        let last_word = lowercase(self.word(last));
+        let numbered = NUMBERED_NOUNS
+            .iter()
+            .any(|noun| noun.as_bytes() == last_word.as_bytes());
+        let ends_a_clause = after
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_ascii_punctuation() || c == '\n');
+        !joined && !name_after && (numbered || ends_a_clause)
     }
 
     /// Maximal sequences of uncovered capitalised words joined by single
@@ -2433,6 +2450,11 @@ mod tests {
             => [Other "Camp Bastion"];
         lone_pronoun_in_a_title: "the song Sweet Heaven I Cry by Imran Khan"
             => [Other "Sweet Heaven", Person "Imran Khan"];
+        lone_pronoun_after_a_name: "At Camp Bastion I saw the trucks." => [Other "Camp Bastion"];
+        lone_pronoun_after_a_person: "Speaking to Abdul Qadir Nuristani I learned it."
+            => [Person "Abdul Qadir Nuristani"];
+        lone_numeral_before_punctuation: "He was crowned as Pope John Paul I, in 1978."
+            => [Other "Pope John Paul I"];
         // A one-letter alias (X, the network) only after a lowercase word, on its own.
         lone_letter_alias: "the ministry said in a statement posted on X, rejecting it"
             => [Organisation "X (social network)"];
