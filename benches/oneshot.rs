@@ -41,12 +41,6 @@ fn child(index: &Path, query: &str) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let rank = ((p / 100.0) * values.len() as f64).ceil() as usize;
-    values[rank.clamp(1, values.len()) - 1]
-}
-
 /// In the parent: one child per query, `rounds` times over the queries; prints the table.
 fn measure(name: &str, dir: &Path, queries: &[String], rounds: usize) {
     let exe = match std::env::current_exe() {
@@ -97,9 +91,9 @@ fn measure(name: &str, dir: &Path, queries: &[String], rounds: usize) {
         "same search again (warm)",
         "warm, without feedback",
     ];
-    for (label, column) in labels.iter().zip(columns.iter_mut()) {
-        let median = percentile(column, 50.0);
-        let p90 = percentile(column, 90.0);
+    for (label, column) in labels.iter().zip(columns) {
+        let median = common::percentile(column.clone(), 50.0);
+        let p90 = common::percentile(column, 90.0);
         println!("  {label:<36} {median:>9.0} / {p90:>9.0}");
     }
 }
@@ -125,18 +119,21 @@ fn main() {
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(3);
+    if rounds == 0 {
+        return;
+    }
     let corpus = common::bundled_corpus();
     if common::index_for(&corpus).is_some() {
         let queries: Vec<String> = ["Torkham closure", "Durand Line", "TTP attacks"]
             .map(String::from)
             .to_vec();
-        let dir = common::cache_dir().join(format!("{}-index", corpus.name));
+        let dir = common::index_dir(&corpus);
         measure(&corpus.name, &dir, &queries, rounds * 10);
     }
     if let Some(slice) = common::slice(common::articles_from_env(0)) {
         let queries = common::scale_queries();
         if common::index_for(&slice).is_some() && !queries.is_empty() {
-            let dir = common::cache_dir().join(format!("{}-index", slice.name));
+            let dir = common::index_dir(&slice);
             measure(&slice.name, &dir, &queries, rounds);
         }
     }

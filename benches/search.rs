@@ -177,7 +177,10 @@ fn time_variant(target: &Target, variant: &Variant, rounds: usize) -> Timings {
         }
     }
     let all_us: Vec<f64> = per_query.iter().flatten().copied().collect();
-    let per_query_us = per_query.into_iter().map(|s| percentile(s, 50.0)).collect();
+    let per_query_us = per_query
+        .into_iter()
+        .map(|s| common::percentile(s, 50.0))
+        .collect();
     Timings {
         all_us,
         per_query_us,
@@ -186,12 +189,6 @@ fn time_variant(target: &Target, variant: &Variant, rounds: usize) -> Timings {
 }
 
 /// Nearest-rank percentile.
-fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let rank = ((p / 100.0) * values.len() as f64).ceil().max(1.0) as usize;
-    values[rank.min(values.len()) - 1]
-}
-
 fn summary(target: &Target, rounds: usize) {
     println!(
         "\n{}: {} queries × {rounds} rounds per variant, every sample (µs)",
@@ -207,9 +204,9 @@ fn summary(target: &Target, rounds: usize) {
         .map(|v| (v, time_variant(target, v, rounds)))
         .collect();
     let base = &timings[0].1;
-    let base_median = percentile(base.all_us.clone(), 50.0);
+    let base_median = common::percentile(base.all_us.clone(), 50.0);
     for (variant, t) in &timings {
-        let median = percentile(t.all_us.clone(), 50.0);
+        let median = common::percentile(t.all_us.clone(), 50.0);
         let worst = t
             .per_query_us
             .iter()
@@ -220,9 +217,9 @@ fn summary(target: &Target, rounds: usize) {
             "{:<24} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>11.0} {:>12.2}× {:>14.2}×",
             variant.label,
             median,
-            percentile(t.all_us.clone(), 90.0),
-            percentile(t.all_us.clone(), 99.0),
-            percentile(t.all_us.clone(), 100.0),
+            common::percentile(t.all_us.clone(), 90.0),
+            common::percentile(t.all_us.clone(), 99.0),
+            common::percentile(t.all_us.clone(), 100.0),
             t.mean_total,
             median / base_median,
             worst
@@ -235,14 +232,14 @@ fn summary(target: &Target, rounds: usize) {
             verdict(base_median < TOP10_TARGET_US)
         );
         if let Some((_, t)) = timings.iter().find(|(v, _)| v.label == NOCOUNT) {
-            let median = percentile(t.all_us.clone(), 50.0);
+            let median = common::percentile(t.all_us.clone(), 50.0);
             println!(
                 "target: {NOCOUNT} median {median:.1} µs (p99 {:.1} µs) < {TOP10_TARGET_US} µs: {}",
-                percentile(t.all_us.clone(), 99.0),
+                common::percentile(t.all_us.clone(), 99.0),
                 verdict(median < TOP10_TARGET_US)
             );
         }
-        let facets = percentile(timings[1].1.all_us.clone(), 50.0);
+        let facets = common::percentile(timings[1].1.all_us.clone(), 50.0);
         println!(
             "target: top10+facets median {facets:.1} µs ≤ {FACET_MAX_RATIO} × top10: {:.2}× {}",
             facets / base_median,

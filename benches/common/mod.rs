@@ -48,6 +48,21 @@ pub fn scale_queries() -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The `p`-th percentile (nearest rank) of `values`; NaN when there are none.
+pub fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * values.len() as f64).ceil().max(1.0) as usize;
+    values[rank.min(values.len()) - 1]
+}
+
+/// Where `index_for` keeps the index of `input`.
+pub fn index_dir(input: &Input) -> PathBuf {
+    cache_dir().join(format!("{}-index", input.name))
+}
+
 /// Where benches keep what they build; reused by later runs.
 pub fn cache_dir() -> PathBuf {
     manifest_dir().join("target/afsearch-bench")
@@ -203,7 +218,7 @@ fn write_jsonl(gz: &Path, out: &Path) -> io::Result<()> {
 /// unless a fresh one is there.
 pub fn index_for(input: &Input) -> Option<SearchIndex> {
     let corpus = Corpus::open(&input.corpus_dir, None).ok()?;
-    let dir = cache_dir().join(format!("{}-index", input.name));
+    let dir = index_dir(input);
     if freshness(&dir, &corpus).ok()? != Freshness::Fresh {
         eprintln!(
             "building the {} index in {} (once) …",
