@@ -549,6 +549,8 @@ mod tests {
         let order = generation.order_columns().expect("order");
         // Searches whose uncounted total was a lower bound, not exact.
         let mut bounded = 0;
+        // Segments whose union holds only some of the terms: what `UnionWeights` is for.
+        let mut partial = 0;
         for text in [
             "river",
             "border trade",
@@ -560,6 +562,15 @@ mod tests {
             let built =
                 query::build(&generation.index, &generation.fields, &request, None).expect("query");
             let union = built.union.expect("a union of terms");
+            let weights = UnionWeights::new(&terms, &union).expect("weights");
+            partial += (0..searcher.segment_readers().len())
+                .filter(|&segment| {
+                    let held = weights.terms.iter();
+                    let held = held
+                        .filter(|(_, entries)| entries.get(segment).is_some_and(Option::is_some));
+                    (1..union.len()).contains(&held.count())
+                })
+                .count();
             let exhaustive = union_query(&union);
             let total = searcher.search(&exhaustive, &Count).expect("count");
             for k in [1, 2, 3, 5, 10, 25, 100, 2000] {
@@ -617,6 +628,10 @@ mod tests {
             }
         }
         assert!(bounded > 0, "pruning never skipped a match: nothing tested");
+        assert!(
+            partial > 0,
+            "every segment held every term: per-segment unions untested"
+        );
     }
 
     /// Hundreds of paragraphs tying for every place, spread over segments, some deleted: not
