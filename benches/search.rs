@@ -154,44 +154,62 @@ struct Timings {
     mean_total: f64,
 }
 
-fn time_variant(target: &Target, variant: &Variant, rounds: usize) -> Timings {
-    let requests: Vec<SearchRequest> = target
-        .queries
+/// Times every variant: `rounds` rounds, each asking every variant's queries in turn, so that
+/// this machine's drift over the minutes the table takes falls on every variant alike (timed
+/// one variant after another, two runs' ratios to top10 differed by a third).
+fn time_variants(target: &Target, rounds: usize) -> Vec<Timings> {
+    let requests: Vec<Vec<SearchRequest>> = VARIANTS
         .iter()
-        .map(|q| (variant.apply)(SearchRequest::new(q)))
+        .map(|variant| {
+            target
+                .queries
+                .iter()
+                .map(|q| (variant.apply)(SearchRequest::new(q)))
+                .collect()
+        })
         .collect();
-    let mut per_query: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); requests.len()];
-    let mut totals = 0usize;
+    let mut per_query: Vec<Vec<Vec<f64>>> =
+        vec![vec![Vec::with_capacity(rounds); target.queries.len()]; VARIANTS.len()];
     // One untimed round loads what the queries touch.
-    for request in &requests {
-        totals += target.index.search(request).expect("search").total;
-    }
+    let totals: Vec<usize> = requests
+        .iter()
+        .map(|requests| {
+            requests
+                .iter()
+                .map(|request| target.index.search(request).expect("search").total)
+                .sum()
+        })
+        .collect();
     for _ in 0..rounds {
-        // Query-major order inside a round, round after round: the same query is never timed
-        // twice in a row, as a user's next query is not the one just asked.
-        for (request, samples) in requests.iter().zip(&mut per_query) {
-            let start = Instant::now();
-            let results = target.index.search(request).expect("search");
-            samples.push(start.elapsed().as_secs_f64() * 1e6);
-            std::hint::black_box(results);
+        for (requests, per_query) in requests.iter().zip(&mut per_query) {
+            // Query-major order inside a round: the same query is never timed twice in a row,
+            // as a user's next query is not the one just asked.
+            for (request, samples) in requests.iter().zip(per_query.iter_mut()) {
+                let start = Instant::now();
+                let results = target.index.search(request).expect("search");
+                samples.push(start.elapsed().as_secs_f64() * 1e6);
+                std::hint::black_box(results);
+            }
         }
     }
-    let all_us: Vec<f64> = per_query.iter().flatten().copied().collect();
-    let per_query_us = per_query
+    per_query
         .into_iter()
-        .map(|s| common::percentile(s, 50.0))
-        .collect();
-    Timings {
-        all_us,
-        per_query_us,
-        mean_total: totals as f64 / requests.len() as f64,
-    }
+        .zip(totals)
+        .map(|(per_query, total)| Timings {
+            all_us: per_query.iter().flatten().copied().collect(),
+            per_query_us: per_query
+                .into_iter()
+                .map(|s| common::percentile(s, 50.0))
+                .collect(),
+            mean_total: total as f64 / target.queries.len() as f64,
+        })
+        .collect()
 }
 
-/// Nearest-rank percentile.
+/// Prints the percentile table of every variant, and the targets for the slice.
 fn summary(target: &Target, rounds: usize) {
     println!(
-        "\n{}: {} queries × {rounds} rounds per variant, every sample (µs)",
+        "\n{}: {} queries × {rounds} rounds per variant, variants alternating by round, every sample (µs)",
         target.name,
         target.queries.len()
     );
@@ -199,10 +217,8 @@ fn summary(target: &Target, rounds: usize) {
         "{:<24} {:>9} {:>9} {:>9} {:>9} {:>11} {:>13} {:>15}",
         "variant", "median", "p90", "p99", "max", "mean total", "median/top10", "worst query/top10"
     );
-    let timings: Vec<(&Variant, Timings)> = VARIANTS
-        .iter()
-        .map(|v| (v, time_variant(target, v, rounds)))
-        .collect();
+    let timings: Vec<(&Variant, Timings)> =
+        VARIANTS.iter().zip(time_variants(target, rounds)).collect();
     let base = &timings[0].1;
     let base_median = common::percentile(base.all_us.clone(), 50.0);
     for (variant, t) in &timings {
