@@ -32,7 +32,7 @@ use crate::extract::entity::{EntityKind, Gazetteer};
 use crate::index::doc::parse_entity_value;
 use crate::index::schema::{self, english_analyzer, Fields};
 use crate::index::{build_in_memory, open_current, IndexInfo};
-use facets::{EntityTable, Facets, Tally};
+use facets::{FacetTable, Facets, MatchSink, Tally};
 use serde::Serialize;
 use snippet::{build_excerpt, match_ranges, Excerpt};
 use std::collections::hash_map::{Entry, HashMap};
@@ -44,9 +44,12 @@ use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Searcher, SegmentOrdinal,
+    TantivyDocument,
+};
 use terms::Terms;
-use topk::{Counting, Matches, Ranking};
+use topk::{Counting, Matches, Ranked, Ranking};
 use typo::Correction;
 
 /// Excerpt length, in bytes, before joining fragments.
@@ -344,9 +347,9 @@ struct Generation {
     /// Each segment's corpus-order column, opened by the first ranked search: opening one
     /// reads its block index, which costs more than ranking a short query.
     order: OnceLock<Vec<Column<u64>>>,
-    /// Entities numbered across segments, built by the second facet count (see
-    /// [`Generation::entity_table`]); `None` if building it failed, so it is not tried again.
-    entity_table: OnceLock<Option<EntityTable>>,
+    /// Entities and years numbered across segments, built by the second facet count (see
+    /// [`Generation::facet_table`]); `None` if building it failed, so it is not tried again.
+    facet_table: OnceLock<Option<FacetTable>>,
     /// Facet counts asked of this generation so far.
     facet_counts: AtomicUsize,
 }
@@ -384,7 +387,7 @@ impl Generation {
             fields,
             info: Arc::new(info),
             order: OnceLock::new(),
-            entity_table: OnceLock::new(),
+            facet_table: OnceLock::new(),
             facet_counts: AtomicUsize::new(0),
         }
     }
@@ -394,6 +397,19 @@ impl Generation {
         let reader = open_reader(&index, dir)?;
         Ok(Generation::new(index, reader, fields, info))
     }
+}
+
+/// The facets of `matches`, counted by `table`.
+fn count_later(
+    searcher: &Searcher,
+    table: Option<&FacetTable>,
+    matches: Vec<(SegmentOrdinal, DocId)>,
+) -> tantivy::Result<Facets> {
+    let mut tally = Tally::new(searcher, table)?;
+    for (segment, doc) in matches {
+        tally.add(segment, doc);
+    }
+    tally.facets()
 }
 
 impl SearchIndex {
@@ -566,21 +582,22 @@ impl Generation {
         Ok(self.order.get_or_init(|| columns))
     }
 
-    /// The entity table for a facet count, from this generation's second facet count on.
-    /// Building it reads every segment's entity dictionary whole, where one count by name
-    /// reads a few dozen entries, so a one-shot search never builds it; an index kept open
-    /// and asked again, as a library user or a server does, has it from then on.
-    fn entity_table(&self, searcher: &Searcher) -> Option<&EntityTable> {
-        if let Some(table) = self.entity_table.get() {
+    /// The facet table for a facet count, from this generation's second facet count on.
+    /// Building it reads every segment's entity dictionary and facet columns whole, where one
+    /// count from the columns reads the matches' rows and spells out a few dozen entities, so
+    /// a one-shot search never builds it; an index kept open and asked again, as a library
+    /// user or a server does, has it from then on.
+    fn facet_table(&self, searcher: &Searcher) -> Option<&FacetTable> {
+        if let Some(table) = self.facet_table.get() {
             return table.as_ref();
         }
         if self.facet_counts.fetch_add(1, Ordering::Relaxed) == 0 {
             return None;
         }
         // Should two searches build it at once, one table is kept; failing to build it only
-        // means counting by name, from then on.
-        let table = EntityTable::build(searcher).ok();
-        self.entity_table.get_or_init(|| table).as_ref()
+        // means counting from the columns, from then on.
+        let table = FacetTable::build(searcher).ok();
+        self.facet_table.get_or_init(|| table).as_ref()
     }
 
     /// Counts every match of `query` without scoring any, with the years and entities they
@@ -599,14 +616,11 @@ impl Generation {
             }
             return Ok((total, None));
         }
-        let mut tally = Tally::new(searcher)?;
+        let mut tally = Tally::new(searcher, self.facet_table(searcher))?;
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             tally.add_matches(segment as u32, reader, weight.as_ref())?;
         }
-        Ok((
-            tally.matches(),
-            Some(tally.facets(self.entity_table(searcher))?),
-        ))
+        Ok((tally.matches(), Some(tally.facets()?)))
     }
 
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
@@ -671,41 +685,74 @@ impl Generation {
                 } else {
                     limit
                 };
-                let mut tally = if request.facets {
-                    Some(Tally::new(&searcher).map_err(engine)?)
+                let table = if request.facets {
+                    self.facet_table(&searcher)
                 } else {
                     None
                 };
+                // With a facet table (an index kept open, asked for facets before) and feedback
+                // to run, ranking only lists the matches, and another core counts them while
+                // feedback re-ranks: the two take about as long, and neither needs the other.
+                // A one-shot search counts from the columns as it ranks, on one core, as
+                // starting a thread pool would cost it more than it saves.
+                let mut later: Option<Vec<(SegmentOrdinal, DocId)>> =
+                    (table.is_some() && feedback).then(Vec::new);
+                let mut tally = match (&later, request.facets) {
+                    (None, true) => Some(Tally::new(&searcher, table).map_err(engine)?),
+                    _ => None,
+                };
+                let sink: Option<&mut dyn MatchSink> = match (&mut later, &mut tally) {
+                    (Some(later), _) => Some(later),
+                    (None, Some(tally)) => Some(tally),
+                    (None, None) => None,
+                };
                 // Facets are over every match: they need every match counted.
-                let counting = if request.count_all || tally.is_some() {
-                    Counting::Every(tally.as_mut())
+                let counting = if request.count_all || sink.is_some() {
+                    Counting::Every(sink)
                 } else {
                     Counting::Visited
                 };
                 let order = self.order_columns().map_err(engine)?;
                 let (mut top, matches) =
                     topk::top_k(&terms, order, ranking, depth, counting).map_err(engine)?;
-                if feedback {
+                let mut rerank = |top: &mut Vec<Ranked>| -> tantivy::Result<()> {
+                    if !feedback {
+                        return Ok(());
+                    }
                     let expansion = feedback::expansion(
                         &mut documents,
                         &self.fields,
                         built.query.as_ref(),
-                        &top,
-                    )
-                    .map_err(engine)?;
+                        top,
+                    )?;
                     if let Some(expansion) = expansion {
-                        feedback::rerank(&terms, &expansion, &mut top, limit).map_err(engine)?;
+                        feedback::rerank(&terms, &expansion, top, limit)?;
                     }
-                }
+                    Ok(())
+                };
+                let facets = match later {
+                    Some(later) => {
+                        let mut counted = None;
+                        let reranked = rayon::in_place_scope(|scope| {
+                            scope.spawn(|_| counted = Some(count_later(&searcher, table, later)));
+                            rerank(&mut top)
+                        });
+                        reranked.map_err(engine)?;
+                        counted.transpose().map_err(engine)?
+                    }
+                    None => {
+                        rerank(&mut top).map_err(engine)?;
+                        tally
+                            .map(|mut tally| tally.facets())
+                            .transpose()
+                            .map_err(engine)?
+                    }
+                };
                 top.truncate(limit);
                 let top = top
                     .into_iter()
                     .map(|hit| (hit.score, hit.address))
                     .collect();
-                let facets = tally
-                    .map(|mut tally| tally.facets(self.entity_table(&searcher)))
-                    .transpose()
-                    .map_err(engine)?;
                 (top, matches, facets)
             };
         let mut analyzer = english_analyzer();
@@ -739,7 +786,8 @@ impl Generation {
             .query
             .weight(EnableScoring::disabled_from_searcher(&searcher))
             .map_err(counting)?;
-        let mut tally = Tally::new(&searcher).map_err(counting)?;
+        // A listing is asked once, as a command: counted from the columns.
+        let mut tally = Tally::new(&searcher, None).map_err(counting)?;
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             tally
                 .add_matches(segment as u32, reader, weight.as_ref())

@@ -227,12 +227,13 @@ fn equal_scores_come_in_corpus_order() {
     assert_eq!(page(27, 10), expected[27..]);
 }
 
-/// Counted by name (an index's first facet count) and by entity number (every later one, see
-/// `Generation::entity_table`), the facets are those of every match, counted one by one.
+/// Counted from the columns (an index's first facet count) and by its facet table (every later
+/// one, see `Generation::facet_table`, with count arrays reused from one to the next), the
+/// facets are those of every match, counted one by one, deleted paragraphs left out.
 #[test]
 fn facets_count_every_match() {
     let records = synthetic(900);
-    let index = in_segments(&records, 64, &[]);
+    let index = in_segments(&records, 64, &[7, 130, 131, 640]);
     let queries = [
         "river",
         "border trade",
@@ -253,11 +254,11 @@ fn facets_count_every_match() {
         assert_eq!(
             index
                 .current()
-                .entity_table
+                .facet_table
                 .get()
                 .is_some_and(Option::is_some),
             round > 0,
-            "{query}: the entity table is built by the second facet count"
+            "{query}: the facet table is built by the second facet count"
         );
         let all = index
             .search(&request.clone().facets(false).limit(results.total))

@@ -35,6 +35,8 @@
 //! would, counting and tallying on the way: that total is exact whether it was asked for or not.
 //! Both ways give the same hits with the same scores, bit for bit.
 
+use super::facets::MatchSink;
+#[cfg(test)]
 use super::facets::Tally;
 use super::terms::{Entries, Terms, WeightedTerms};
 use std::cmp::Ordering;
@@ -95,8 +97,8 @@ pub(crate) fn union_query(terms: &[(Term, Score)]) -> BooleanQuery {
 
 /// Which matches a ranked search counts.
 pub(crate) enum Counting<'t> {
-    /// Every match, each also added to the tally if there is one.
-    Every(Option<&'t mut Tally>),
+    /// Every match, each also given to the sink if there is one (a facet tally).
+    Every(Option<&'t mut dyn MatchSink>),
     /// Only those that finding the best hits visits: the count is then a lower bound.
     Visited,
 }
@@ -346,7 +348,7 @@ fn union_matches<'e>(
     reader: &SegmentReader,
     entries: impl Iterator<Item = (Field, &'e TermInfo)>,
     bits: &mut Vec<u64>,
-    tally: Option<&mut Tally>,
+    tally: Option<&mut (dyn MatchSink + '_)>,
     segment: u32,
 ) -> tantivy::Result<usize> {
     bits.clear();
@@ -532,7 +534,7 @@ impl Pool {
 mod tests {
     use super::*;
     use crate::index::schema;
-    use crate::search::facets::EntityTable;
+    use crate::search::facets::FacetTable;
     use crate::search::tests::{in_segments, synthetic};
     use crate::search::{query, SearchRequest};
     use crate::Record;
@@ -677,20 +679,26 @@ mod tests {
         }
     }
 
+    /// Pruned or not, counted from the columns or by a facet table, the same facets. The
+    /// table is reused from one query to the next, as a long-lived index reuses it, so the
+    /// second query counts with the arrays the first one cleared.
     #[test]
     fn both_ways_tally_the_same_facets() {
         let index = in_segments(&synthetic(700), 61, &[3, 300]);
         let generation = index.current();
         let searcher = generation.reader.searcher();
         let terms = Terms::new(&searcher, &generation.info);
-        for text in ["river", "Kabul Pakistan convoy"] {
+        let table = FacetTable::build(&searcher).expect("table");
+        for text in ["river", "Kabul Pakistan convoy", "river"] {
             let request = SearchRequest::new(text);
             let built =
                 query::build(&generation.index, &generation.fields, &request, None).expect("query");
             let union = built.union.expect("a union of terms");
-            let mut pruned = Tally::new(&searcher).expect("tally");
+            let mut pruned = Tally::new(&searcher, None).expect("tally");
             top_of_union(&terms, &union, 10, Counting::Every(Some(&mut pruned))).expect("pruned");
-            let mut scored = Tally::new(&searcher).expect("tally");
+            let mut numbered = Tally::new(&searcher, Some(&table)).expect("tally");
+            top_of_union(&terms, &union, 10, Counting::Every(Some(&mut numbered))).expect("pruned");
+            let mut scored = Tally::new(&searcher, None).expect("tally");
             top_of_query(
                 &terms,
                 Scored::Query(&union_query(&union)),
@@ -699,12 +707,18 @@ mod tests {
             )
             .expect("scored");
             assert_eq!(pruned.matches(), scored.matches(), "{text}");
-            let table = EntityTable::build(&searcher).expect("table");
-            let by_name = pruned.facets(None).expect("facets");
-            assert_eq!(by_name, scored.facets(None).expect("facets"), "{text}");
+            assert_eq!(pruned.matches(), numbered.matches(), "{text}");
+            let by_name = pruned.facets().expect("facets");
+            assert!(
+                !by_name.years.is_empty() && !by_name.entities.is_empty(),
+                "{text}"
+            );
+            assert_eq!(by_name, scored.facets().expect("facets"), "{text}");
+            assert_eq!(by_name, numbered.facets().expect("facets"), "{text}");
+            let kinds = crate::search::facets::KINDS;
             assert_eq!(
-                by_name,
-                pruned.facets(Some(&table)).expect("facets"),
+                pruned.entities(&kinds).expect("entities"),
+                numbered.entities(&kinds).expect("entities"),
                 "{text}"
             );
         }
