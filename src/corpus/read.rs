@@ -22,7 +22,7 @@ const SNIFF_BYTES: u64 = 8192;
 /// Read buffer: large enough that a gzip stream is inflated in big steps.
 const BUFFER_BYTES: usize = 256 * 1024;
 
-/// Receives what [`read_file`] finds, as it finds it.
+/// Receives what `read_file` finds, as it finds it.
 pub trait ParagraphSink {
     /// One paragraph, in file order.
     fn paragraph(&mut self, paragraph: Paragraph);

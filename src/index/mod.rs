@@ -76,7 +76,7 @@ pub struct IndexInfo {
     #[serde(default)]
     pub segment_files: Vec<SegmentFile>,
     /// Tokens per text field over all paragraphs, for BM25's average field length (see
-    /// [`token_totals`]).
+    /// `index::token_totals`).
     #[serde(default)]
     pub token_totals: std::collections::BTreeMap<String, u64>,
 }

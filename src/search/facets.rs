@@ -10,7 +10,7 @@
 //!   top entities of each kind are found by the threshold algorithm (Fagin et al.) over the
 //!   segments' counts, which names a few dozen entities where a match set of half a million
 //!   paragraphs names a hundred thousand.
-//! * **From a [`FacetTable`]** (a long-lived index, from its second facet count on): every
+//! * **From a `FacetTable`** (a long-lived index, from its second facet count on): every
 //!   entity and year of the index is numbered once, and each paragraph's numbers are kept
 //!   decoded, so counting a match is a few increments of one array, with nothing to merge
 //!   across segments and no column to decode. The array and the list of what it counted are
