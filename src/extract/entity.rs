@@ -1951,30 +1951,42 @@ impl<'a> Extraction<'a> {
         // "Baloch Liberation Army" and "Islamic State of Afghanistan" keep
         // their adjective; "Afghan President" does not.
         let strip_nationality = typed_head.is_none() && !run.ends_in_place;
+        // A title right before a word that heads an organisation, place or event is part of
+        // the name ("Major League Baseball"), not a rank; but "Governor State Bank of
+        // Pakistan" names the bank.
+        let title_in_name =
+            |at: usize| at + 1 < hi && head_kind_of(flags(member(at + 1))).is_some();
         let mut after_title = false;
-        let mut after_person_title = false;
+        let (mut person_title, mut interrupted) = (false, false);
         while lo < hi && !covered(member(lo)) {
             let w = flags(member(lo));
-            let junk = if typed_head.is_some() && w & ORDINALS.bit != 0 {
-                false // "First Afghan Civil War"
-            } else {
-                w & (STOP_WORDS.bit | TITLES.bit | MONTHS_AND_DAYS.bit | CONNECTORS.bit) != 0
+            // "First Afghan Civil War", "Major League Baseball".
+            let part_of_name = (typed_head.is_some() && w & ORDINALS.bit != 0)
+                || (w & TITLES.bit != 0 && title_in_name(lo));
+            let junk = !part_of_name
+                && (w & (STOP_WORDS.bit | TITLES.bit | MONTHS_AND_DAYS.bit | CONNECTORS.bit) != 0
                     || (strip_nationality && w & NATIONALITIES.bit != 0)
                     // "Secretary of State Hillary Clinton"
-                    || (after_title && w & GENERIC_WORDS.bit != 0)
-            };
+                    || (after_title && w & GENERIC_WORDS.bit != 0));
             if !junk {
                 break;
             }
+            // A person's title makes a person of the name right after it, or after the rest
+            // of the title ("Secretary of State Hillary Clinton"), but not across another
+            // word: "Governor General of Canada" names no person.
             if w & TITLES.bit != 0 {
                 after_title = true;
-                after_person_title = w & PERSON_TITLES.bit != 0;
+                person_title = w & PERSON_TITLES.bit != 0;
+                interrupted = false;
+            } else {
+                interrupted = !(after_title && w & GENERIC_WORDS.bit != 0);
             }
             lo += 1;
         }
         if lo >= hi {
             return;
         }
+        let after_person_title = person_title && !interrupted;
         let (a, b) = (member(lo), member(hi - 1));
         let is_name = |i: &usize| self.tokens[*i].shape == Shape::Cap;
         let mut names = (a..=b).filter(is_name);
@@ -2404,6 +2416,9 @@ mod tests {
             => [Organisation "Inter-Services Intelligence"];
         junk_secretary_of_state: "U.S. Secretary of State Hillary Clinton"
             => [Place "United States", Person "Hillary Clinton"];
+        title_part_of_a_name: "He played in Major League Baseball for the Yankees."
+            => [Other "Major League Baseball"];
+        title_not_across_a_connector: "the Governor General of Canada spoke" => [];
         lowercase_event_description: "the partition of India" => [Place "India"];
         unknown_single_dropped: "Critics said Hekmatyar-style politics returned to Zorabad."
             => [Person "Gulbuddin Hekmatyar"];
