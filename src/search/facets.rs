@@ -107,7 +107,7 @@ impl MatchSink for Vec<(SegmentOrdinal, DocId)> {
 impl<'t> Tally<'t> {
     /// An empty tally over `searcher`'s segments, counting by `table` if it numbers them.
     pub(crate) fn new(searcher: &Searcher, table: Option<&'t FacetTable>) -> tantivy::Result<Self> {
-        let by = match table.filter(|table| table.numbers(searcher)) {
+        let by = match table.filter(|table| table.covers(searcher)) {
             Some(table) => By::Table(Numbered {
                 table,
                 counts: table.take_counts(),
@@ -631,7 +631,7 @@ impl FacetTable {
     }
 
     /// Whether it numbers the segments of `searcher`.
-    fn numbers(&self, searcher: &Searcher) -> bool {
+    fn covers(&self, searcher: &Searcher) -> bool {
         self.segments.len() == searcher.segment_readers().len()
             && self
                 .segments

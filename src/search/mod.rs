@@ -786,8 +786,10 @@ impl Generation {
             .query
             .weight(EnableScoring::disabled_from_searcher(&searcher))
             .map_err(counting)?;
-        // A listing is asked once, as a command: counted from the columns.
-        let mut tally = Tally::new(&searcher, None).map_err(counting)?;
+        // A listing counts by the facet table when facet searches have built one, and never
+        // builds it: the command asks once.
+        let table = self.facet_table.get().and_then(Option::as_ref);
+        let mut tally = Tally::new(&searcher, table).map_err(counting)?;
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             tally
                 .add_matches(segment as u32, reader, weight.as_ref())

@@ -303,6 +303,36 @@ fn facets_count_every_match() {
     }
 }
 
+/// An entity listing gives the same entities and counts whether facet searches have built the
+/// facet table (which it then counts by) or not (it counts from the columns).
+#[test]
+fn entity_listings_are_the_same_with_the_facet_table() {
+    let index = in_segments(&synthetic(900), 64, &[7, 130, 131, 640]);
+    let requests = [
+        SearchRequest::new("river"),
+        SearchRequest::new("border trade"),
+        SearchRequest::new("").years(2000, 2030),
+        SearchRequest::new("river").entity_kind(EntityKind::Place),
+    ];
+    let listings = |index: &SearchIndex| -> Vec<Vec<EntityListing>> {
+        let listed = requests.iter().map(|r| index.entities(r).expect("listing"));
+        listed.collect()
+    };
+    let from_columns = listings(&index);
+    assert!(from_columns.iter().all(|l| !l.is_empty()));
+    for _ in 0..2 {
+        index
+            .search(&SearchRequest::new("river").facets(true))
+            .expect("search");
+    }
+    assert!(index
+        .current()
+        .facet_table
+        .get()
+        .is_some_and(Option::is_some));
+    assert_eq!(listings(&index), from_columns);
+}
+
 /// Without counting every match, a search gives the page a counted search gives, scores to the
 /// bit, whatever the segments and deletions; its total is a lower bound, exact when it says so.
 #[test]
