@@ -21,6 +21,21 @@ fn torkham_closure_ranks_both_torkham_paragraphs_first() {
     );
 }
 
+/// `-n 0`, or a page past the last hit, shows no hit but says how many matched, and the exit
+/// status still says there were matches.
+#[test]
+fn an_empty_page_still_counts_the_matches() {
+    let dir = TestDir::with_article();
+    dir.cmd().arg("index").assert().success();
+    for args in [&["-n", "0", "Torkham"][..], &["--offset", "500", "Torkham"]] {
+        let output = dir.cmd().args(args).output().expect("run");
+        let (stdout, stderr) = outputs(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stdout, "2 matching paragraphs\n", "{args:?}");
+    }
+    assert!(dir.json(&["-n", "0", "Torkham"]).is_empty());
+}
+
 #[test]
 fn first_run_builds_the_index_and_says_so() {
     let dir = TestDir::with_article();

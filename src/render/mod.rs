@@ -135,30 +135,33 @@ pub fn write_human<W: WriteColor>(
         }
         write_hit(out, hit, options)?;
     }
-    if !results.hits.is_empty() {
-        writeln!(out)?;
-        out.set_color(&dim_spec())?;
-        let first = results.hits[0].rank;
-        let last = results.hits[results.hits.len() - 1].rank;
-        let noun = if results.total == 1 {
-            "paragraph"
-        } else {
-            "paragraphs"
-        };
-        // A search that did not count every match knows only a lower bound: say so.
-        let at_least = if results.total_is_exact {
-            ""
-        } else {
-            "at least "
-        };
-        write!(
-            out,
-            "{first}–{last} of {at_least}{} matching {noun}",
-            results.total
-        )?;
-        out.reset()?;
-        writeln!(out)?;
+    if results.total == 0 {
+        return Ok(());
     }
+    let noun = if results.total == 1 {
+        "paragraph"
+    } else {
+        "paragraphs"
+    };
+    // A search that did not count every match knows only a lower bound: say so.
+    let at_least = if results.total_is_exact {
+        ""
+    } else {
+        "at least "
+    };
+    let total = results.total;
+    // A page past the last hit, or of none (`-n 0`), still says how many matched.
+    let shown = match (results.hits.first(), results.hits.last()) {
+        (Some(first), Some(last)) => {
+            writeln!(out)?;
+            format!("{}–{} of ", first.rank, last.rank)
+        }
+        _ => String::new(),
+    };
+    out.set_color(&dim_spec())?;
+    write!(out, "{shown}{at_least}{total} matching {noun}")?;
+    out.reset()?;
+    writeln!(out)?;
     Ok(())
 }
 
@@ -388,6 +391,19 @@ mod tests {
             text.ends_with("\n1–1 of at least 40 matching paragraphs\n"),
             "{text:?}"
         );
+    }
+
+    #[test]
+    fn human_counts_the_matches_of_an_empty_page() {
+        let mut r = results();
+        r.hits.clear();
+        let mut out = NoColor::new(Vec::new());
+        write_human(&mut out, &r, &HumanOptions { width: Some(80) }).expect("write");
+        assert_eq!(out.into_inner(), b"2 matching paragraphs\n");
+        r.total = 0;
+        let mut out = NoColor::new(Vec::new());
+        write_human(&mut out, &r, &HumanOptions { width: Some(80) }).expect("write");
+        assert_eq!(out.into_inner(), b"");
     }
 
     #[test]

@@ -757,8 +757,10 @@ impl Generation {
             };
         let mut analyzer = english_analyzer();
         let mut hits = Vec::with_capacity(request.limit.min(scored.len()));
-        // Only the requested page is loaded and excerpted, however deep it is.
-        for (i, (score, address)) in scored.into_iter().enumerate().skip(request.offset) {
+        // Only the requested page is loaded and excerpted, however deep it is. (Collectors are
+        // asked for at least one hit, so a limit of 0 still ranks one: it is not a hit.)
+        let page = scored.into_iter().enumerate().skip(request.offset);
+        for (i, (score, address)) in page.take(request.limit) {
             let doc = documents.get(address).map_err(engine)?;
             let mut hit = self.hit(doc, score, &built.text_terms, &mut analyzer);
             hit.rank = i + 1;

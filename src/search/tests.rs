@@ -225,6 +225,14 @@ fn equal_scores_come_in_corpus_order() {
     assert_eq!(page(0, 5), expected[..5]);
     assert_eq!(page(5, 5), expected[5..10]);
     assert_eq!(page(27, 10), expected[27..]);
+    // A page of none still counts the matches.
+    assert!(page(0, 0).is_empty());
+    assert!(page(5, 0).is_empty());
+    let by_date = SearchRequest::new("river market")
+        .sort(SortOrder::Date)
+        .limit(0);
+    let by_date = index.search(&by_date).expect("search");
+    assert_eq!((by_date.hits.len(), by_date.total), (0, 30));
 }
 
 /// Counted from the columns (an index's first facet count) and by its facet table (every later
