@@ -8,6 +8,9 @@
 //! 1.6 ms). The cost is that the binary's own image is not randomised; the heap, the stack and
 //! the shared libraries still are. The library, tests and examples are linked as usual.
 //! Set `AFSEARCH_PIE=1` when building to keep the default.
+//!
+//! On x86_64 Linux, `.cargo/cc-static` (the linker `.cargo/config.toml` names) also links the
+//! executable this marks with `-no-pie` statically; see its opening comment.
 
 fn main() {
     println!("cargo:rerun-if-env-changed=AFSEARCH_PIE");
