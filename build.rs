@@ -14,6 +14,8 @@
 
 fn main() {
     println!("cargo:rerun-if-env-changed=AFSEARCH_PIE");
+    // Read by .cargo/cc-static: a change must relink the binary.
+    println!("cargo:rerun-if-env-changed=AFSEARCH_DYNAMIC");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     let keep_pie = std::env::var_os("AFSEARCH_PIE").is_some_and(|v| v == "1");
