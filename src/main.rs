@@ -9,7 +9,8 @@ mod cli;
 
 use afsearch::corpus::CorpusOptions;
 use afsearch::render::{
-    correction_note, write_facets, write_human, write_json, write_json_facets, HumanOptions,
+    correction_note, missing_note, write_facets, write_human, write_json, write_json_facets,
+    HumanOptions,
 };
 use afsearch::search::filter::{parse_date, parse_years};
 use afsearch::{
@@ -369,6 +370,9 @@ fn run_search(args: &SearchArgs) -> Result<u8> {
     }
     for correction in &results.corrections {
         eprintln!("afsearch: {}", correction_note(correction));
+    }
+    for word in &results.missing {
+        eprintln!("afsearch: {}", missing_note(word));
     }
 
     let stdout_is_terminal = std::io::stdout().is_terminal();

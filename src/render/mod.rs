@@ -175,6 +175,12 @@ pub fn correction_note(correction: &Correction) -> String {
     )
 }
 
+/// The line that tells the user a word of the query is in no paragraph (and was not
+/// corrected), so that hits matching the other words are not taken for answers to all of them.
+pub fn missing_note(word: &str) -> String {
+    format!("no paragraph contains \"{}\"", sanitize(word))
+}
+
 /// Widest histogram bar, in characters.
 const BAR_WIDTH: usize = 40;
 
@@ -290,6 +296,7 @@ struct JsonHit<'a> {
     dates: &'a [String],
     entities: Vec<JsonEntity<'a>>,
     corrections: &'a [Correction],
+    missing: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -301,7 +308,8 @@ struct JsonEntity<'a> {
 
 /// Prints one JSON object per hit per line. `highlights` are `[start, end)` character offsets
 /// into `snippet`. `corrections` repeats on every line the query's corrected words
-/// (`[{"from": "Torkam", "to": "Torkham"}]`, or `[]`), so that each line stands on its own.
+/// (`[{"from": "Torkam", "to": "Torkham"}]`, or `[]`), and `missing` the words found in no
+/// paragraph (`["zzyzx"]`, or `[]`), so that each line stands on its own.
 /// Text is kept exact; JSON escaping makes control characters harmless.
 pub fn write_json<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<()> {
     for hit in &results.hits {
@@ -327,6 +335,7 @@ pub fn write_json<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<
                 })
                 .collect(),
             corrections: &results.corrections,
+            missing: &results.missing,
         };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
@@ -364,6 +373,7 @@ mod tests {
             }],
             notes: vec![],
             corrections: vec![],
+            missing: vec![],
             facets: None,
         }
     }
@@ -464,6 +474,21 @@ mod tests {
             correction_note(&correction),
             "showing results for \"Torkham\u{241b}[31m\" (no match for \"Torkam\"; --exact to turn this off)"
         );
+    }
+
+    #[test]
+    fn missing_note_names_the_word_harmlessly() {
+        assert_eq!(missing_note("zzyzx"), "no paragraph contains \"zzyzx\"");
+        assert_eq!(
+            missing_note("zz\x1b[31m"),
+            "no paragraph contains \"zz\u{241b}[31m\""
+        );
+        let mut r = results();
+        r.missing = vec!["zzyzx".into()];
+        let mut out = Vec::new();
+        write_json(&mut out, &r).expect("write");
+        let value: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        assert_eq!(value["missing"], serde_json::json!(["zzyzx"]));
     }
 
     #[test]

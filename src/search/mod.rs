@@ -280,6 +280,10 @@ pub struct SearchResults {
     /// Words of the query that matched nothing and were searched as a close word of the corpus
     /// instead; empty when none was (or [`SearchRequest::exact`] was set).
     pub corrections: Vec<Correction>,
+    /// Words of the query, as typed, that are in no paragraph and were not corrected (too
+    /// short, a number, no close word, or [`SearchRequest::exact`]): the hits, if any, match
+    /// the other words. Quoted phrases, `field:` values and excluded words are not checked.
+    pub missing: Vec<String>,
     /// Year and entity counts over all matching paragraphs, when the request asked for them.
     pub facets: Option<Facets>,
 }
@@ -626,8 +630,7 @@ impl Generation {
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let terms = Terms::new(&searcher, &self.info);
-        let correct_against = (!request.exact).then_some(&terms);
-        let built = query::build(&self.index, &self.fields, request, correct_against)?;
+        let built = query::build(&self.index, &self.fields, request, Some(&terms))?;
         let wanted = request.offset.saturating_add(request.limit);
         if request.query.trim().is_empty() && !request.has_filters() {
             return Err(Error::Query(
@@ -775,6 +778,7 @@ impl Generation {
             hits,
             notes: built.notes,
             corrections: built.corrections,
+            missing: built.missing,
             facets,
         })
     }

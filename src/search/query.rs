@@ -12,7 +12,7 @@
 use super::syntax::normalize_with;
 use super::terms::Terms;
 use super::topk::union_query;
-use super::typo::{Correction, Speller};
+use super::typo::{Correction, Speller, Spelling};
 use super::SearchRequest;
 use crate::error::{Error, Result};
 use crate::extract::date::PartialDate;
@@ -42,6 +42,8 @@ pub(crate) struct BuiltQuery {
     pub notes: Vec<String>,
     /// Words that matched nothing and were searched as a close word of the corpus.
     pub corrections: Vec<Correction>,
+    /// Words that matched nothing and were not corrected, as typed.
+    pub missing: Vec<String>,
 }
 
 /// What the text of a query became.
@@ -49,7 +51,7 @@ struct TextQuery {
     query: Box<dyn Query>,
     union: Option<Vec<(Term, Score)>>,
     notes: Vec<String>,
-    corrections: Vec<Correction>,
+    spelling: Spelling,
 }
 
 /// Field weights: a word in a heading says more about a paragraph than one in its text.
@@ -115,12 +117,14 @@ fn union_terms(query: &dyn Query, terms: &mut Vec<Term>) -> bool {
             .all(|(occur, clause)| *occur == Occur::Should && union_terms(clause.as_ref(), terms))
 }
 
-/// Parses the user's `text`; with the search's `terms`, words that match nothing are corrected.
+/// Parses the user's `text`. With the search's `terms`, words that match nothing are found, and
+/// corrected when `correct` is set.
 fn text_query(
     index: &Index,
     fields: &Fields,
     text: &str,
     terms: Option<&Terms<'_>>,
+    correct: bool,
 ) -> Result<TextQuery> {
     let searched = vec![
         fields.title,
@@ -141,13 +145,13 @@ fn text_query(
             (fields.title, fields.title),
             (fields.section, fields.section),
         ];
-        Speller::new(terms, searched.clone(), stored, english_analyzer())
+        Speller::new(terms, searched.clone(), stored, english_analyzer(), correct)
     });
     let normalized = normalize_with(text, &names, |word| match speller.as_mut() {
         Some(speller) => speller.rewrite(word),
         None => Ok(None),
     })?;
-    let corrections = speller.map(Speller::into_corrections).unwrap_or_default();
+    let spelling = speller.map(Speller::into_spelling).unwrap_or_default();
     if normalized.query.is_empty() {
         return Err(Error::Query(format!(
             "{text:?} has no words to search for; use letters or digits"
@@ -189,7 +193,7 @@ fn text_query(
         query,
         union,
         notes,
-        corrections,
+        spelling,
     })
 }
 
@@ -275,25 +279,26 @@ fn entity_query(fields: &Fields, name: &str) -> Box<dyn Query> {
     ))
 }
 
-/// Builds the query for `request`. `correct_against` holds the term look-ups of the index typos
-/// are corrected against, or is `None` to search the words exactly as typed.
+/// Builds the query for `request`. `terms` holds the search's term look-ups, to find the words
+/// that match nothing and correct them (unless [`SearchRequest::exact`]); with `None`, the
+/// words are searched as typed and nothing is reported about them.
 pub(crate) fn build(
     index: &Index,
     fields: &Fields,
     request: &SearchRequest,
-    correct_against: Option<&Terms<'_>>,
+    terms: Option<&Terms<'_>>,
 ) -> Result<BuiltQuery> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut notes = Vec::new();
-    let mut corrections = Vec::new();
+    let mut spelling = Spelling::default();
     let mut text_terms = HashSet::new();
     let mut union = None;
     if !request.query.trim().is_empty() {
-        let text = text_query(index, fields, &request.query, correct_against)?;
+        let text = text_query(index, fields, &request.query, terms, !request.exact)?;
         let query = text.query;
         union = text.union;
         notes.extend(text.notes);
-        corrections = text.corrections;
+        spelling = text.spelling;
         query.query_terms(&mut |term, _| {
             if term.field() == fields.body {
                 if let Some(text) = term.value().as_str() {
@@ -339,7 +344,8 @@ pub(crate) fn build(
         union,
         text_terms,
         notes,
-        corrections,
+        corrections: spelling.corrections,
+        missing: spelling.missing,
     })
 }
 

@@ -16,8 +16,13 @@
 //!
 //! Only a word whose analyzed form is in no paragraph of any searched field is corrected. The
 //! check is the dictionary look-up the search needs anyway for the word's BM25 statistics (see
-//! `terms`), so it costs nothing extra; the dictionary walk runs only for words found nowhere. Among the allowed neighbours, the fewest typos win, then the word in the most
-//! paragraphs, then the first in alphabetical order.
+//! `terms`), so it costs nothing extra; the dictionary walk runs only for words found nowhere.
+//! Among the allowed neighbours, the fewest typos win, then the word in the most paragraphs,
+//! then the first in alphabetical order.
+//!
+//! A word found nowhere and not corrected (too short, a number, no close word, or `--exact`)
+//! is reported as missing, so that a user is not left to think that results for the other
+//! words answer the whole query.
 
 use crate::error::{Error, Result};
 use crate::search::snippet::match_ranges;
@@ -106,17 +111,33 @@ pub(crate) struct Speller<'a> {
     /// text is stored in one field and indexed, with the title, in another).
     stored: Vec<(Field, Field)>,
     analyzer: TextAnalyzer,
+    /// Whether to correct words at all; when not, words found nowhere are only reported.
+    correct: bool,
     /// Analyzed form of each word seen → the word to search instead, if any.
     seen: HashMap<String, Option<String>>,
     corrections: Vec<Correction>,
+    /// Words in no paragraph of any searched field, and not corrected, as typed.
+    missing: Vec<String>,
+}
+
+/// What a [`Speller`] did to one query's words.
+#[derive(Debug, Default)]
+pub(crate) struct Spelling {
+    /// The corrections made, in query order, one per distinct word.
+    pub corrections: Vec<Correction>,
+    /// The words found nowhere and not corrected, in query order, one per distinct word.
+    pub missing: Vec<String>,
 }
 
 impl<'a> Speller<'a> {
+    /// A speller that corrects words when `correct` is set, and otherwise only notes the words
+    /// found nowhere.
     pub(crate) fn new(
         terms: &'a Terms<'a>,
         searched: Vec<Field>,
         stored: Vec<(Field, Field)>,
         analyzer: TextAnalyzer,
+        correct: bool,
     ) -> Speller<'a> {
         Speller {
             searcher: terms.searcher(),
@@ -124,36 +145,47 @@ impl<'a> Speller<'a> {
             searched,
             stored,
             analyzer,
+            correct,
             seen: HashMap::new(),
             corrections: Vec::new(),
+            missing: Vec::new(),
         }
     }
 
-    /// The corrections made so far, in query order, one per distinct word.
-    pub(crate) fn into_corrections(self) -> Vec<Correction> {
-        self.corrections
+    /// What was corrected and what is missing.
+    pub(crate) fn into_spelling(self) -> Spelling {
+        Spelling {
+            corrections: self.corrections,
+            missing: self.missing,
+        }
     }
 
     /// The word to search instead of `word`, when `word` matches nothing and a close word of the
     /// corpus exists. The replacement is a word of the corpus as written, so the query parser
     /// analyzes it to exactly the corrected term.
     pub(crate) fn rewrite(&mut self, word: &str) -> Result<Option<String>> {
-        if max_typos(word.chars().count()) == 0 || !is_correctable(word) {
-            return Ok(None);
-        }
         let Some(term) = self.analyze_one(word) else {
             return Ok(None);
         };
         if let Some(done) = self.seen.get(&term) {
             return Ok(done.clone());
         }
+        if self.occurs(&term)? {
+            self.seen.insert(term, None);
+            return Ok(None);
+        }
         let allowed = max_typos(word.chars().count().min(term.chars().count()));
-        let replacement = self.correct(&term, allowed)?;
-        if let Some(to) = &replacement {
-            self.corrections.push(Correction {
+        let replacement = if self.correct && is_correctable(word) {
+            self.correct(&term, allowed)?
+        } else {
+            None
+        };
+        match &replacement {
+            Some(to) => self.corrections.push(Correction {
                 from: word.to_string(),
                 to: to.clone(),
-            });
+            }),
+            None => self.missing.push(word.to_string()),
         }
         self.seen.insert(term, replacement.clone());
         Ok(replacement)
@@ -166,8 +198,9 @@ impl<'a> Speller<'a> {
         stream.next().is_none().then_some(first)
     }
 
+    /// The best correction of `term`, which is in no paragraph.
     fn correct(&mut self, term: &str, allowed: usize) -> Result<Option<String>> {
-        if allowed == 0 || self.occurs(term)? {
+        if allowed == 0 {
             return Ok(None);
         }
         for candidate in self.neighbours(term, allowed)? {
