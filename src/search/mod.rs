@@ -777,8 +777,8 @@ impl Generation {
             total_is_exact: matches.exact,
             hits,
             notes: built.notes,
-            corrections: built.corrections,
-            missing: built.missing,
+            corrections: built.spelling.corrections,
+            missing: built.spelling.missing,
             facets,
         })
     }

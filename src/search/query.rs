@@ -12,7 +12,7 @@
 use super::syntax::normalize_with;
 use super::terms::Terms;
 use super::topk::union_query;
-use super::typo::{Correction, Speller, Spelling};
+use super::typo::{Speller, Spelling};
 use super::SearchRequest;
 use crate::error::{Error, Result};
 use crate::extract::date::PartialDate;
@@ -40,10 +40,8 @@ pub(crate) struct BuiltQuery {
     pub text_terms: HashSet<String>,
     /// Remarks about how the query was read.
     pub notes: Vec<String>,
-    /// Words that matched nothing and were searched as a close word of the corpus.
-    pub corrections: Vec<Correction>,
-    /// Words that matched nothing and were not corrected, as typed.
-    pub missing: Vec<String>,
+    /// Words that matched nothing: corrected, or missing.
+    pub spelling: Spelling,
 }
 
 /// What the text of a query became.
@@ -344,8 +342,7 @@ pub(crate) fn build(
         union,
         text_terms,
         notes,
-        corrections: spelling.corrections,
-        missing: spelling.missing,
+        spelling,
     })
 }
 
