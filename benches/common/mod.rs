@@ -12,6 +12,8 @@
 
 #![allow(dead_code)] // each bench uses its own part
 
+pub mod plain;
+
 use afsearch::corpus::wikiextractor::{paragraphs, DocReader};
 use afsearch::{build_index, freshness, BuildOptions, Corpus, Freshness, SearchIndex};
 use flate2::read::GzDecoder;
