@@ -913,7 +913,10 @@ fn build_locked(
     let gen_dir = dir.join(&generation);
     fs::create_dir(&gen_dir).map_err(|err| Error::io(&gen_dir, err))?;
     let (schema, fields) = schema::build_schema();
-    let index = Index::create_in_dir(&gen_dir, schema)
+    let index = Index::builder()
+        .schema(schema)
+        .settings(schema::index_settings())
+        .create_in_dir(&gen_dir)
         .map_err(|err| Error::engine(format!("creating an index in {}", gen_dir.display()), err))?;
     schema::register_tokenizers(&index);
     let threads = build_threads(options);
@@ -1029,7 +1032,11 @@ pub(crate) fn build_in_memory(
     paragraphs: &[crate::corpus::Paragraph],
 ) -> Result<(Index, schema::Fields, IndexInfo)> {
     let (schema, fields) = schema::build_schema();
-    let index = Index::create_in_ram(schema);
+    let index = Index::builder()
+        .schema(schema)
+        .settings(schema::index_settings())
+        .create_in_ram()
+        .map_err(|err| Error::engine("creating an index in memory", err))?;
     schema::register_tokenizers(&index);
     let mut writer: IndexWriter<TantivyDocument> = index
         .writer_with_num_threads(1, 15_000_000)
@@ -1401,6 +1408,33 @@ mod tests {
             assert_eq!(segments.len(), 1, "{threads} threads");
         }
         assert_eq!(writer_threads(2, ONE_WRITER_BELOW_BYTES), 2);
+    }
+
+    /// Both ways of building write the store in afsearch's blocks, not Tantivy's default.
+    #[test]
+    fn built_indexes_use_the_store_block_size() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let corpus = Corpus::open(&root, None).expect("corpus");
+        let dir = tempfile::tempdir().expect("tempdir");
+        build(&corpus, dir.path(), &BuildOptions::default()).expect("build");
+        let info = IndexInfo::read(dir.path()).expect("read").expect("info");
+        let on_disk = Index::open_in_dir(dir.path().join(&info.generation)).expect("open");
+        let paragraph = Paragraph {
+            id: "x#1".into(),
+            file: "x.txt".into(),
+            title: "X".into(),
+            section: Vec::new(),
+            ordinal: 1,
+            text: "Talks in Islamabad on 21 February 2025.".into(),
+            date: None,
+        };
+        let (in_memory, _, _) = build_in_memory(&[paragraph]).expect("in memory");
+        for index in [on_disk, in_memory] {
+            assert_eq!(
+                index.settings().docstore_blocksize,
+                schema::STORE_BLOCK_BYTES
+            );
+        }
     }
 
     /// However large the budget, the writer starts: Tantivy caps what one thread may buffer.
