@@ -1360,17 +1360,25 @@ mod tests {
         assert_eq!(windows("short", 10).collect::<Vec<_>>(), [(0, "short")]);
     }
 
-    #[test]
-    fn bounded_extraction_finds_what_the_whole_text_holds() {
-        let sentence = "Talks in Islamabad on 21 February 2025 were led by Ishaq Dar. ";
-        let paragraph = Paragraph {
+    /// A paragraph of `text`, first in an article `X` of `x.txt`.
+    fn paragraph(text: String) -> Paragraph {
+        Paragraph {
             id: "x#1".into(),
             file: "x.txt".into(),
             title: "X".into(),
             section: Vec::new(),
             ordinal: 1,
-            text: sentence.repeat(EXTRACT_WINDOW / sentence.len() * 3),
+            text,
+            date: None,
+        }
+    }
+
+    #[test]
+    fn bounded_extraction_finds_what_the_whole_text_holds() {
+        let sentence = "Talks in Islamabad on 21 February 2025 were led by Ishaq Dar. ";
+        let paragraph = Paragraph {
             date: Some("2024".into()),
+            ..paragraph(sentence.repeat(EXTRACT_WINDOW / sentence.len() * 3))
         };
         let whole = extract(&Paragraph {
             text: sentence.repeat(3),
@@ -1419,16 +1427,8 @@ mod tests {
         build(&corpus, dir.path(), &BuildOptions::default()).expect("build");
         let info = IndexInfo::read(dir.path()).expect("read").expect("info");
         let on_disk = Index::open_in_dir(dir.path().join(&info.generation)).expect("open");
-        let paragraph = Paragraph {
-            id: "x#1".into(),
-            file: "x.txt".into(),
-            title: "X".into(),
-            section: Vec::new(),
-            ordinal: 1,
-            text: "Talks in Islamabad on 21 February 2025.".into(),
-            date: None,
-        };
-        let (in_memory, _, _) = build_in_memory(&[paragraph]).expect("in memory");
+        let talks = paragraph("Talks in Islamabad on 21 February 2025.".into());
+        let (in_memory, _, _) = build_in_memory(&[talks]).expect("in memory");
         for index in [on_disk, in_memory] {
             assert_eq!(
                 index.settings().docstore_blocksize,
