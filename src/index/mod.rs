@@ -861,9 +861,12 @@ fn start_writer(
     // A writer's buffers grow to its budget and then, while a segment is written out, by about
     // half again: two thirds of what is left go to the buffers. Tantivy needs at least 15 MB
     // per thread, and a segment written from less is small.
-    let writer_mb = (memory_mb.saturating_sub(MEMORY_RESERVE_MB) * 2 / 3)
-        .max(20 * threads)
-        .min(MAX_WRITER_MB_PER_THREAD * threads);
+    let writer_mb = (memory_mb
+        .saturating_sub(MEMORY_RESERVE_MB)
+        .saturating_mul(2)
+        / 3)
+    .max(20 * threads)
+    .min(MAX_WRITER_MB_PER_THREAD * threads);
     let writer = index
         .writer_with_num_threads(threads, writer_mb * 1_000_000)
         .map_err(|err| Error::engine("starting the index writer", err))?;
@@ -1446,7 +1449,12 @@ mod tests {
     fn a_huge_budget_still_starts_a_writer() {
         let (schema, _) = schema::build_schema();
         let index = Index::create_in_ram(schema);
-        for (threads, memory_mb) in [(1, 20_000), (2, 100_000), (1, usize::MAX / 2_000_000)] {
+        for (threads, memory_mb) in [
+            (1, 20_000),
+            (2, 100_000),
+            (1, usize::MAX / 2_000_000),
+            (8, usize::MAX),
+        ] {
             start_writer(&index, threads, memory_mb)
                 .unwrap_or_else(|err| panic!("{threads} threads, {memory_mb} MB: {err}"));
         }
