@@ -289,7 +289,8 @@ pub struct IndexArgs {
     /// Threads for extraction and indexing [default: all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Memory budget of the build in MB: peak memory stays within it whatever the corpus size.
+    /// Memory budget of the build in MB (at least 48 + 20 per thread): peak memory stays within
+    /// it whatever the corpus size.
     #[arg(long, value_name = "MB", default_value_t = afsearch::DEFAULT_MEMORY_MB)]
     pub memory: usize,
     #[command(flatten)]

@@ -171,10 +171,10 @@ pub fn english_analyzer() -> TextAnalyzer {
 }
 
 /// Bytes of stored paragraphs compressed together in the document store. Showing a hit
-/// decompresses its whole block, and a search shows ten hits from ten blocks (and reads the
-/// same ten for pseudo-relevance feedback). Tantivy's default is 16 KB; at 8 KB a one-shot
-/// search of the Wikipedia slice took 4–7 % less time, for an index 2.5 % larger (4 KB: 3–4 %
-/// less, 6 % larger; 2 KB: no gain, 11 % larger). See benches/README.md, "Smaller store
+/// decompresses its whole block, and a search shows ten hits from ten blocks (and reads mostly
+/// the same ten for pseudo-relevance feedback). Tantivy's default is 16 KB; at 8 KB a one-shot
+/// search of the Wikipedia slice took 4.6–7.5 % less time, for an index 2.5 % larger (4 KB:
+/// 3.5–4 % less, 6 % larger; 2 KB: no gain, 11 % larger). See benches/README.md, "Smaller store
 /// blocks".
 pub const STORE_BLOCK_BYTES: usize = 8 * 1024;
 
