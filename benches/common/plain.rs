@@ -4,8 +4,8 @@
 //! It is laid out like `benches/compare.py`'s tantivy-cli index, so that the in-process and
 //! one-shot baselines are the same engine over the same text: `id` stored and not indexed,
 //! `title` and `text` indexed with positions and Tantivy's `en_stem` analyzer, written by two
-//! indexing threads with a 1 GB heap (tantivy-cli's default: no flush before the commit, one
-//! segment per thread). The paragraphs come from the library's own WikiExtractor reader, as
+//! indexing threads with the writer heap tantivy-cli's defaults give (no flush before the
+//! commit on the slice, so one segment per thread). The paragraphs come from the library's own WikiExtractor reader, as
 //! the JSON lines of `common::slice` do. afsearch's own indexing stays in `common::index_for`.
 
 use super::{cache_dir, Input};
@@ -19,8 +19,10 @@ use tantivy::query::{Query, QueryParser};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED};
 use tantivy::{doc, Index, Searcher};
 
-/// Heap of the whole writer, as tantivy-cli's `index` command gives it by default.
-const WRITER_HEAP: usize = 1_000_000_000;
+/// Heap of the whole writer as tantivy-cli 0.24's `index -t 2` sets it: its default
+/// `--memory_size` of 1 GB is split per thread and then passed to `writer_with_num_threads`,
+/// which splits it again.
+const WRITER_HEAP: usize = 500_000_000;
 
 /// Marks a finished build: written after the commit, so an interrupted build is redone.
 const DONE: &str = "afsearch-bench-done";
@@ -62,8 +64,8 @@ impl PlainIndex {
             .ok()
     }
 
-    /// `text` parsed as tantivy-cli parses a query (leniently: the 60 queries are titles, and
-    /// a stray `:` must not make one fail).
+    /// `text` parsed by tantivy-cli's parser, but leniently (tantivy-cli's is strict): a query
+    /// it accepts comes out the same, and one with a stray `:` or quote is not lost.
     pub fn parse(&self, text: &str) -> Box<dyn Query> {
         self.parser.parse_query_lenient(text).0
     }
