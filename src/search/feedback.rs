@@ -23,10 +23,11 @@
 
 use super::syntax::STOP_WORDS;
 use super::terms::{Terms, WeightedTerms};
-use super::topk::{best_first, Ranked};
+use super::topk::{by_score, sort_best_first, Ranked};
 use super::Documents;
 use crate::index::schema::{english_analyzer, Fields};
 use std::collections::HashMap;
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::{Field, Term, Value};
 use tantivy::Score;
@@ -184,6 +185,7 @@ pub(crate) fn expansion(
 /// growing batches, best first.
 pub(crate) fn rerank(
     terms: &Terms<'_>,
+    order: &[Column<u64>],
     expansion: &[(Term, Score)],
     hits: &mut Vec<Ranked>,
     wanted: usize,
@@ -210,7 +212,7 @@ pub(crate) fn rerank(
         batch *= 2;
         if done < depth && done >= wanted {
             let scored = &mut hits[..done];
-            scored.select_nth_unstable_by(wanted - 1, best_first);
+            scored.select_nth_unstable_by(wanted - 1, by_score);
             let cut = scored[wanted - 1].score;
             if hits[done].score + most_added < cut {
                 break;
@@ -218,7 +220,7 @@ pub(crate) fn rerank(
         }
     }
     // Candidates left unscored rank below the page, and are cut with the rest.
-    hits[..done].sort_by(best_first);
+    sort_best_first(&mut hits[..done], order);
     hits.truncate(wanted);
     Ok(())
 }

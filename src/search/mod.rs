@@ -729,7 +729,7 @@ impl Generation {
                         top,
                     )?;
                     if let Some(expansion) = expansion {
-                        feedback::rerank(&terms, &expansion, top, limit)?;
+                        feedback::rerank(&terms, order, &expansion, top, limit)?;
                     }
                     Ok(())
                 };
