@@ -49,13 +49,16 @@ def main():
             for name, binary in order:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
-                subprocess.run(
-                    [binary, "--index", args.index, *extra, query],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    check=False,
+                cmd = [binary, "--index", args.index, *extra, query]
+                done = subprocess.run(
+                    cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
                 )
                 wall[name].append((time.perf_counter() - start) * 1e3)
+                # 0: matches, 1: none. Anything else is an error, and timing an error (a wrong
+                # --index, say) would compare nothing.
+                if done.returncode not in (0, 1):
+                    stderr = done.stderr.decode(errors="replace").strip()
+                    sys.exit(f"{' '.join(cmd)}: exit {done.returncode}: {stderr}")
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
                 cpu[name].append(used * 1e3)
