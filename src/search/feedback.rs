@@ -182,7 +182,8 @@ pub(crate) fn expansion(
 /// its BM25 weight (its score in the shortest document holding it countless times), so once the
 /// next candidate's BM25 score plus the sum of those bounds falls below the `wanted`-th
 /// re-ranked score, no candidate further down can rise into the page. Candidates are scored in
-/// growing batches, best first.
+/// growing batches, best first. Ties in the new scores go by the paragraphs' places in the
+/// corpus, read from `order` (each segment's `schema::ORDER` column).
 pub(crate) fn rerank(
     terms: &Terms<'_>,
     order: &[Column<u64>],
