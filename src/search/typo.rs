@@ -199,13 +199,16 @@ impl<'a> Speller<'a> {
     }
 
     /// The best correction of `term`, which is in no paragraph.
+    ///
+    /// Fewer typos always win (`neighbours`), so the neighbours one typo away are tried before
+    /// the dictionary is walked for two: that walk visits far more of it (8 ms of a 15 ms
+    /// one-shot search on the Wikipedia slice), and a one-typo correction usually exists.
     fn correct(&mut self, term: &str, allowed: usize) -> Result<Option<String>> {
-        if allowed == 0 {
-            return Ok(None);
-        }
-        for candidate in self.neighbours(term, allowed)? {
-            if let Some(surface) = self.surface(&candidate)? {
-                return Ok(Some(surface));
+        for typos in 1..=allowed {
+            for candidate in self.neighbours(term, typos)? {
+                if let Some(surface) = self.surface(&candidate)? {
+                    return Ok(Some(surface));
+                }
             }
         }
         Ok(None)
@@ -225,21 +228,23 @@ impl<'a> Speller<'a> {
         Ok(false)
     }
 
-    /// Terms of the searched fields at most `allowed` typos from `term` (itself excluded), the
-    /// best correction first.
-    fn neighbours(&self, term: &str, allowed: usize) -> Result<Vec<String>> {
-        let found = near_terms(self.searcher, &self.searched, term, allowed)?;
-        // Fewer typos first: a one-letter slip is a likelier mistake than two, however common
-        // the two-typo word (Norvig's corrector and Meilisearch's typo rule agree). Among
-        // equals, the word in the most paragraphs; a stable sort of the alphabetical list
-        // keeps the rest in alphabetical order, so a query is always corrected the same way.
-        let mut ranked: Vec<(usize, u64, String)> = found
+    /// Terms of the searched fields exactly `count` typos from `term`, the best correction
+    /// first.
+    ///
+    /// Fewer typos come first: a one-letter slip is a likelier mistake than two, however common
+    /// the two-typo word (Norvig's corrector and Meilisearch's typo rule agree); `correct` asks
+    /// for one typo before two. Among equals, the word in the most paragraphs; a stable sort of
+    /// the alphabetical list keeps the rest in alphabetical order, so a query is always
+    /// corrected the same way.
+    fn neighbours(&self, term: &str, count: usize) -> Result<Vec<String>> {
+        let found = near_terms(self.searcher, &self.searched, term, count)?;
+        let mut ranked: Vec<(u64, String)> = found
             .into_iter()
-            .map(|(text, df)| (typos(term, &text), df, text))
-            .filter(|(cost, _, _)| *cost <= allowed)
+            .filter(|(text, _)| typos(term, text) == count)
+            .map(|(text, df)| (df, text))
             .collect();
-        ranked.sort_by_key(|(cost, df, _)| (*cost, std::cmp::Reverse(*df)));
-        Ok(ranked.into_iter().map(|(_, _, text)| text).collect())
+        ranked.sort_by_key(|(df, _)| std::cmp::Reverse(*df));
+        Ok(ranked.into_iter().map(|(_, text)| text).collect())
     }
 
     /// How the corpus writes `term`: its commonest written form in the best few paragraphs
