@@ -59,7 +59,7 @@ pub(crate) struct Ranked {
 
 /// The paragraph's place in the corpus (`schema::ORDER`, one column per segment in `order`),
 /// which breaks ties in score.
-pub(crate) fn place(order: &[Column<u64>], address: DocAddress) -> u64 {
+fn place(order: &[Column<u64>], address: DocAddress) -> u64 {
     order
         .get(address.segment_ord as usize)
         .and_then(|column| column.first(address.doc_id))
