@@ -35,7 +35,7 @@ pub(crate) const META_FILE: &str = "afsearch.json";
 const LOCK_FILE: &str = ".afsearch.lock";
 const GENERATION_PREFIX: &str = "gen-";
 /// Bumped whenever the schema or the analysis changes, so old indexes are rebuilt, not misread.
-const FORMAT_VERSION: u32 = 15;
+const FORMAT_VERSION: u32 = 16;
 
 /// What an index was built from, as recorded in its directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -386,3 +386,70 @@ fn uncounted_searches_give_the_counted_hits() {
     }
     assert!(bounded > 0, "no search pruned: nothing tested");
 }
+
+/// The `entities` field holds the gazetteer's names and aliases, so a spelling of an entity
+/// that a paragraph does not use still finds it; a name the gazetteer does not know is only
+/// searchable through the text, and a word of it matches no other paragraph.
+#[test]
+fn gazetteer_aliases_are_searchable_and_other_names_only_as_text() {
+    let records = vec![
+        Record::new(
+            "ttp",
+            "Raids",
+            "The TTP claimed the attack on the border post.",
+        ),
+        Record::new(
+            "taliban",
+            "Raids",
+            "Pakistani Taliban fighters crossed at night.",
+        ),
+        Record::new(
+            "person",
+            "Visits",
+            "Jawad Mirzakhel visited the border post in Kabul.",
+        ),
+        Record::new("other", "Visits", "The border post reopened after talks."),
+    ];
+    let index = SearchIndex::from_records(records).expect("index");
+    let ids = |query: &str| -> Vec<String> {
+        let results = index
+            .search(&SearchRequest::new(query).exact(true))
+            .expect("search");
+        let mut ids: Vec<String> = results.hits.into_iter().map(|hit| hit.id).collect();
+        ids.sort();
+        ids
+    };
+    // Neither paragraph writes "Tehreek-e-Taliban": only the gazetteer's aliases match it.
+    assert_eq!(ids("Tehreek-e-Taliban"), ["taliban", "ttp"]);
+    assert_eq!(ids("Mirzakhel"), ["person"]);
+    let person = index
+        .search(&SearchRequest::new("Mirzakhel"))
+        .expect("search");
+    let named: Vec<&str> = person.hits[0]
+        .entities
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert!(
+        named.contains(&"Jawad Mirzakhel"),
+        "extracted as an entity: {named:?}"
+    );
+    let generation = index.current();
+    let (fields, searcher) = (generation.fields, generation.reader.searcher());
+    let in_entities = |word: &str| {
+        let term = Term::from_field_text(fields.entity_names, word);
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.inverted_index(fields.entity_names).expect("field"))
+            .any(|inverted| inverted.get_term_info(&term).expect("term").is_some())
+    };
+    assert!(
+        in_entities("kabul"),
+        "a gazetteer place is a searchable entity"
+    );
+    assert!(
+        !in_entities("mirzakhel"),
+        "an unknown name is only in the text"
+    );
+}
