@@ -174,8 +174,8 @@ fn best(order: &[Column<u64>], candidates: Vec<Candidate>, k: usize) -> Vec<Rank
 /// it re-sorts the terms' cursors; scoring every posting costs a few nanoseconds each, and the
 /// exact pass that follows pruning reads every posting anyway (to count). Measured on the
 /// Wikipedia slice (benches/README.md, "Query path"): with k = 10, pruning wins from about
-/// 5,000 postings for 8 terms; with k = 1,000 (the depth of pseudo-relevance feedback) it
-/// almost never does.
+/// 5,000 postings for 8 terms; with k = 1,000 (pseudo-relevance feedback's depth then; 300
+/// now) it almost never does.
 ///
 /// Not counting every match moves the crossing little: block-max WAND's setup and pass 2's
 /// opening of each term's postings cost about as much as scoring a few thousand postings.
