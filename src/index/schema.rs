@@ -51,7 +51,7 @@ pub const ENTITY_KEY: &str = "entity_key";
 /// a query for an alias finds the paragraphs that name the entity otherwise. Names the
 /// gazetteer does not know are left out: they are in `body` already, and indexing them here as
 /// well cost 9–12 % of a Wikipedia build's CPU, with ranking unchanged on the tuning sets
-/// (SciFact train nDCG@10 +0.0015, p = 0.55; see benches/README.md).
+/// (SciFact train nDCG@10 +0.0015, p = 0.55; benches/README.md, "Fifth round").
 pub const ENTITY_NAMES: &str = "entities";
 /// The article title and the paragraph text as one indexed field (not stored), searched instead
 /// of the text alone. One BM25 score over both ranked better than separate title and text

@@ -35,10 +35,10 @@ use tantivy::Score;
 /// First-pass hits the feedback words are taken from (Anserini's `fbDocs` default).
 pub(crate) const FEEDBACK_DOCS: usize = 10;
 /// First-pass hits re-ranked with the feedback words; the rest follow in BM25 order. On the
-/// tuning sets (benches/README.md, "Ranking quality", sixth round), 300 gives every query the
-/// same nDCG@10 as 1,000 and nearly the same Recall@100 (Cranfield dev 0.7897 → 0.7852), and
-/// takes a fifth off the default in-process search of the Wikipedia slice (top 10: 780 → 614
-/// µs). 100 would save more, but hits 11–100 could then no longer rise from below the first
+/// tuning sets (benches/README.md, "Fewer entity names, a shallower re-ranking"), 300 gives
+/// every query the same nDCG@10 as 1,000 and nearly the same Recall@100 (Cranfield dev 0.7897
+/// → 0.7852), and takes a fifth off the default in-process search of the Wikipedia slice (top
+/// 10: about 780 → 614 µs). 100 would save more, but hits 11–100 could then no longer rise from below the first
 /// hundred (Cranfield dev Recall@100 0.7516).
 pub(crate) const FEEDBACK_CANDIDATES: usize = 300;
 /// Words added to the query (Anserini's `fbTerms` default).
