@@ -73,7 +73,7 @@ const VARIANTS: &[Variant] = &[
         label: "top10+facets+years",
         apply: |r| r.facets(true).years(2000, 2010),
     },
-    // Pseudo-relevance feedback (on by default) re-ranks the first pass's best 1000 hits; this
+    // Pseudo-relevance feedback (on by default) re-ranks the first pass's best 300 hits; this
     // is the BM25 ranking alone. The total stays exact either way.
     Variant {
         label: "top10-nofeedback",

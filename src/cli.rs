@@ -34,7 +34,8 @@ Query syntax:
   \"a phrase\"       the words in this order
   +word  -word     the word must / must not appear
   a AND b, a OR b, NOT a
-  field:word       search one field: title, section, text, entities
+  field:word       search one field: title, section, text, entities (the names and
+                   aliases of the gazetteer's entities; --entity filters by any listed name)
 Words are matched by their stem, ignoring case and accents: `closure` finds \"closures\".
 A word that matches nothing is corrected to the closest word of the corpus (`Torkam` finds
 \"Torkham\"); --exact turns this off.

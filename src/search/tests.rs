@@ -389,7 +389,7 @@ fn uncounted_searches_give_the_counted_hits() {
 
 /// The `entities` field holds the gazetteer's names and aliases, so a spelling of an entity
 /// that a paragraph does not use still finds it; a name the gazetteer does not know is only
-/// searchable through the text, and a word of it matches no other paragraph.
+/// searchable through the text (`entities:` does not find it), though it is still extracted.
 #[test]
 fn gazetteer_aliases_are_searchable_and_other_names_only_as_text() {
     let records = vec![
@@ -422,6 +422,8 @@ fn gazetteer_aliases_are_searchable_and_other_names_only_as_text() {
     // Neither paragraph writes "Tehreek-e-Taliban": only the gazetteer's aliases match it.
     assert_eq!(ids("Tehreek-e-Taliban"), ["taliban", "ttp"]);
     assert_eq!(ids("Mirzakhel"), ["person"]);
+    assert!(ids("entities:Mirzakhel").is_empty());
+    assert_eq!(ids("entities:Kabul"), ["person"]);
     let person = index
         .search(&SearchRequest::new("Mirzakhel"))
         .expect("search");

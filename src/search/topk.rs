@@ -74,7 +74,7 @@ pub(crate) fn by_score(a: &Ranked, b: &Ranked) -> Ordering {
 /// Sorts `hits` best first: the higher score, then the paragraph that comes first in the
 /// corpus. Places are looked up only among hits that tie: each is a random read of a column of
 /// the whole corpus (about 0.1 µs in memory, a page fault in a fresh process), and a feedback
-/// search sorts a thousand hits whose scores are nearly all distinct.
+/// search sorts hundreds of hits whose scores are nearly all distinct.
 pub(crate) fn sort_best_first(hits: &mut [Ranked], order: &[Column<u64>]) {
     hits.sort_unstable_by(by_score);
     for ties in hits.chunk_by_mut(|a, b| by_score(a, b).is_eq()) {
