@@ -38,8 +38,8 @@ pub(crate) const FEEDBACK_DOCS: usize = 10;
 /// tuning sets (benches/README.md, "Fewer entity names, a shallower re-ranking"), 300 gives
 /// every query the same nDCG@10 as 1,000 and nearly the same Recall@100 (Cranfield dev 0.7897
 /// → 0.7852), and takes a fifth off the default in-process search of the Wikipedia slice (top
-/// 10: about 780 → 614 µs). 100 would save more, but hits 11–100 could then no longer rise from below the first
-/// hundred (Cranfield dev Recall@100 0.7516).
+/// 10: about 780 → 614 µs). 100 would save more, but hits 11–100 could then no longer rise
+/// from below the first hundred (Cranfield dev Recall@100 0.7516).
 pub(crate) const FEEDBACK_CANDIDATES: usize = 300;
 /// Words added to the query (Anserini's `fbTerms` default).
 const FEEDBACK_TERMS: usize = 10;

@@ -204,8 +204,8 @@ impl<'a> Speller<'a> {
     /// the dictionary is walked for two: that walk visits far more of it (about 10 ms of an
     /// 18 ms one-shot search on the Wikipedia slice), and a one-typo correction usually exists.
     fn correct(&mut self, term: &str, allowed: usize) -> Result<Option<String>> {
-        for typos in 1..=allowed {
-            for candidate in self.neighbours(term, typos)? {
+        for count in 1..=allowed {
+            for candidate in self.neighbours(term, count)? {
                 if let Some(surface) = self.surface(&candidate)? {
                     return Ok(Some(surface));
                 }
